@@ -1,0 +1,27 @@
+/** The command tree. Each command lives in its own file and registers itself here. */
+import { Command, type CommanderError } from 'commander';
+import type { CliContext } from './context.js';
+import { ExitError } from './context.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('tenure')
+    .description('Customer lifecycle management: stages, value, segments, churn, next actions')
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride((e: CommanderError) => {
+      // --help and --version are successes; anything else commander rejects is invalid usage.
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.exitCode === 0
+      )
+        throw new ExitError(0, '');
+      throw new ExitError(2, e.message.replace(/^error: /, ''));
+    })
+    .configureOutput({
+      writeOut: (s) => ctx.out.write(s),
+      writeErr: (s) => ctx.err.write(s),
+      outputError: () => {},
+    })
+    .showSuggestionAfterError();
+  return program;
+}
