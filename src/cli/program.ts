@@ -2,6 +2,8 @@
 import { Command, type CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
+import { registerDemo } from './demo.js';
+import { registerImport } from './import.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -23,5 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
       outputError: () => {},
     })
     .showSuggestionAfterError();
+  registerDemo(program, ctx);
+  registerImport(program, ctx);
   return program;
 }

@@ -20,7 +20,7 @@ class PgliteDb implements Db {
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
     const res = await this.conn.query<R>(sql, params as unknown[]);
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    return { rows: res.rows, rowCount: res.rowCount ?? res.affectedRows ?? res.rows.length };
   }
 
   async exec(script: string): Promise<void> {

@@ -1,10 +1,18 @@
 -- Tenure's core data model (SPEC §2). Conventions:
 --   * every table is keyed by, or carries, customer_id so it can be distributed by it (SPEC §9);
 --   * money is bigint minor units (fen for CNY) in *_minor columns, never floating point;
---   * instants are timestamptz; calendar dates (birthdays, as-of dates) are date.
+--   * instants are timestamptz; calendar dates (birthdays, as-of dates) are date;
+--   * the high-volume tables (transactions, their lines, interactions, and the derived
+--     stage history and score snapshots written for every customer) carry no foreign keys
+--     and no secondary indexes: their primary keys lead with customer_id, which serves every
+--     per-customer read, and on 200k imported orders the per-row FK check cost 6.7 s of 12.6 s
+--     (EXPLAIN ANALYZE, PostgreSQL 15). Import guarantees the customer exists (placeholder or
+--     --strict), and erasure anonymises customers instead of deleting them;
+--   * ids are text COLLATE "C": compared bytewise, not linguistically, which halved the time
+--     to insert 200k orders under their primary key (2.65 s → 1.28 s, PostgreSQL 15, C.UTF-8).
 
 CREATE TABLE customers (
-  customer_id    text PRIMARY KEY,
+  customer_id    text COLLATE "C" PRIMARY KEY,
   name           text,
   phones         text[] NOT NULL DEFAULT '{}',
   emails         text[] NOT NULL DEFAULT '{}',
@@ -16,7 +24,7 @@ CREATE TABLE customers (
   industry       text,
   channel        text,
   acquired_at    timestamptz,
-  owner_id       text,
+  owner_id       text COLLATE "C",
   tags           text[] NOT NULL DEFAULT '{}',
   attributes     jsonb NOT NULL DEFAULT '{}',
   consent        jsonb NOT NULL DEFAULT '{}',
@@ -30,7 +38,7 @@ CREATE INDEX customers_owner_idx ON customers (owner_id);
 CREATE INDEX customers_region_idx ON customers (province, city);
 
 CREATE TABLE products (
-  sku              text PRIMARY KEY,
+  sku              text COLLATE "C" PRIMARY KEY,
   name             text,
   category         text,
   list_price_minor bigint,
@@ -41,8 +49,8 @@ CREATE TABLE products (
 CREATE INDEX products_category_idx ON products (category);
 
 CREATE TABLE transactions (
-  customer_id    text NOT NULL REFERENCES customers (customer_id),
-  transaction_id text NOT NULL,
+  customer_id    text COLLATE "C" NOT NULL,
+  transaction_id text COLLATE "C" NOT NULL,
   occurred_at    timestamptz NOT NULL,
   amount_minor   bigint NOT NULL,
   currency       text NOT NULL DEFAULT 'CNY',
@@ -53,27 +61,21 @@ CREATE TABLE transactions (
   created_at     timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (customer_id, transaction_id)
 );
--- per-customer history in time order: the summaries' GROUP BY and the 360 timeline
-CREATE INDEX transactions_customer_time_idx ON transactions (customer_id, occurred_at);
-CREATE INDEX transactions_time_idx ON transactions (occurred_at);
 
 CREATE TABLE transaction_lines (
-  customer_id      text NOT NULL,
-  transaction_id   text NOT NULL,
+  customer_id      text COLLATE "C" NOT NULL,
+  transaction_id   text COLLATE "C" NOT NULL,
   line_no          integer NOT NULL,
-  sku              text,
+  sku              text COLLATE "C",
   quantity         numeric,
   unit_price_minor bigint,
   amount_minor     bigint NOT NULL,
-  PRIMARY KEY (customer_id, transaction_id, line_no),
-  FOREIGN KEY (customer_id, transaction_id)
-    REFERENCES transactions (customer_id, transaction_id) ON DELETE CASCADE
+  PRIMARY KEY (customer_id, transaction_id, line_no)
 );
-CREATE INDEX transaction_lines_sku_idx ON transaction_lines (sku);
 
 CREATE TABLE subscriptions (
-  customer_id       text NOT NULL REFERENCES customers (customer_id),
-  subscription_id   text NOT NULL,
+  customer_id       text COLLATE "C" NOT NULL REFERENCES customers (customer_id),
+  subscription_id   text COLLATE "C" NOT NULL,
   plan              text,
   started_at        timestamptz NOT NULL,
   ended_at          timestamptz,
@@ -84,8 +86,8 @@ CREATE TABLE subscriptions (
 );
 
 CREATE TABLE interactions (
-  customer_id    text NOT NULL REFERENCES customers (customer_id),
-  interaction_id text NOT NULL,
+  customer_id    text COLLATE "C" NOT NULL,
+  interaction_id text COLLATE "C" NOT NULL,
   occurred_at    timestamptz NOT NULL,
   type           text NOT NULL CHECK (type IN
                    ('call', 'visit', 'email', 'sms', 'complaint', 'service', 'survey', 'referral')),
@@ -97,12 +99,11 @@ CREATE TABLE interactions (
   created_at     timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (customer_id, interaction_id)
 );
-CREATE INDEX interactions_customer_time_idx ON interactions (customer_id, occurred_at);
 
 -- Derived data, kept with history (SPEC §2). Later migrations refine these as their issues land.
 
 CREATE TABLE stage_models (
-  model_id   text PRIMARY KEY,
+  model_id   text COLLATE "C" PRIMARY KEY,
   version    integer NOT NULL DEFAULT 1,
   definition jsonb NOT NULL,
   enabled    boolean NOT NULL DEFAULT true,
@@ -111,8 +112,8 @@ CREATE TABLE stage_models (
 );
 
 CREATE TABLE stage_history (
-  customer_id  text NOT NULL REFERENCES customers (customer_id),
-  model_id     text NOT NULL,
+  customer_id  text COLLATE "C" NOT NULL,
+  model_id     text COLLATE "C" NOT NULL,
   changed_at   timestamptz NOT NULL,
   from_stage   text,
   to_stage     text NOT NULL,
@@ -123,7 +124,7 @@ CREATE TABLE stage_history (
 CREATE INDEX stage_history_model_time_idx ON stage_history (model_id, changed_at);
 
 CREATE TABLE score_snapshots (
-  customer_id         text NOT NULL REFERENCES customers (customer_id),
+  customer_id         text COLLATE "C" NOT NULL,
   as_of               date NOT NULL,
   model               text NOT NULL,
   p_alive             double precision,
@@ -146,7 +147,7 @@ CREATE TABLE score_snapshots (
 CREATE INDEX score_snapshots_as_of_idx ON score_snapshots (as_of);
 
 CREATE TABLE segments (
-  segment_id text PRIMARY KEY,
+  segment_id text COLLATE "C" PRIMARY KEY,
   name       text NOT NULL,
   kind       text NOT NULL DEFAULT 'rule',
   definition jsonb NOT NULL DEFAULT '{}',
@@ -155,8 +156,8 @@ CREATE TABLE segments (
 );
 
 CREATE TABLE segment_memberships (
-  customer_id text NOT NULL REFERENCES customers (customer_id),
-  segment_id  text NOT NULL REFERENCES segments (segment_id) ON DELETE CASCADE,
+  customer_id text COLLATE "C" NOT NULL REFERENCES customers (customer_id),
+  segment_id  text COLLATE "C" NOT NULL REFERENCES segments (segment_id) ON DELETE CASCADE,
   joined_at   timestamptz NOT NULL,
   left_at     timestamptz,
   PRIMARY KEY (customer_id, segment_id, joined_at)
@@ -164,9 +165,9 @@ CREATE TABLE segment_memberships (
 CREATE INDEX segment_memberships_segment_idx ON segment_memberships (segment_id) WHERE left_at IS NULL;
 
 CREATE TABLE campaigns (
-  campaign_id text PRIMARY KEY,
+  campaign_id text COLLATE "C" PRIMARY KEY,
   name        text NOT NULL,
-  segment_id  text REFERENCES segments (segment_id),
+  segment_id  text COLLATE "C" REFERENCES segments (segment_id),
   channel     text,
   message     text,
   holdout_share double precision NOT NULL DEFAULT 0.1 CHECK (holdout_share >= 0 AND holdout_share < 1),
@@ -178,8 +179,8 @@ CREATE TABLE campaigns (
 );
 
 CREATE TABLE campaign_members (
-  customer_id  text NOT NULL REFERENCES customers (customer_id),
-  campaign_id  text NOT NULL REFERENCES campaigns (campaign_id) ON DELETE CASCADE,
+  customer_id  text COLLATE "C" NOT NULL REFERENCES customers (customer_id),
+  campaign_id  text COLLATE "C" NOT NULL REFERENCES campaigns (campaign_id) ON DELETE CASCADE,
   arm          text NOT NULL CHECK (arm IN ('treatment', 'control')),
   contacted_at timestamptz,
   responded_at timestamptz,
@@ -187,8 +188,8 @@ CREATE TABLE campaign_members (
 );
 
 CREATE TABLE alerts (
-  customer_id text NOT NULL REFERENCES customers (customer_id),
-  alert_id    text NOT NULL,
+  customer_id text COLLATE "C" NOT NULL REFERENCES customers (customer_id),
+  alert_id    text COLLATE "C" NOT NULL,
   level       text NOT NULL,
   raised_at   timestamptz NOT NULL,
   reasons     jsonb NOT NULL DEFAULT '[]',
@@ -198,10 +199,10 @@ CREATE TABLE alerts (
 );
 
 CREATE TABLE tasks (
-  customer_id text NOT NULL REFERENCES customers (customer_id),
-  task_id     text NOT NULL,
+  customer_id text COLLATE "C" NOT NULL REFERENCES customers (customer_id),
+  task_id     text COLLATE "C" NOT NULL,
   type        text NOT NULL,
-  owner_id    text,
+  owner_id    text COLLATE "C",
   due_at      timestamptz,
   status      text NOT NULL DEFAULT 'open',
   outcome     text,
@@ -219,7 +220,7 @@ CREATE TABLE audit_log (
   at          timestamptz NOT NULL DEFAULT now(),
   actor       text NOT NULL,
   action      text NOT NULL,
-  customer_id text,
+  customer_id text COLLATE "C",
   details     jsonb NOT NULL DEFAULT '{}',
   origin      text
 );
@@ -228,7 +229,7 @@ CREATE INDEX audit_log_customer_idx ON audit_log (customer_id, at);
 -- The demo business's ground truth (issue 2 §4). The analysis never reads this table; tests
 -- score the analysis against it.
 CREATE TABLE demo_truth (
-  customer_id text PRIMARY KEY,
+  customer_id text COLLATE "C" PRIMARY KEY,
   truth       jsonb NOT NULL
 );
 CREATE TABLE demo_meta (

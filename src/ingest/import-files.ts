@@ -1,0 +1,225 @@
+/**
+ * `tenure import`: read files, validate every row, and load them in one transaction.
+ * By default one bad row rejects the whole import (nothing is written) and the report names
+ * file, line, column, field, value and reason; with `skipInvalid` the valid rows are loaded and
+ * the rejected ones written, with their reasons, to a rejects file.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import {
+  type CustomerRecord,
+  type ProductRecord,
+  RECORD_KINDS,
+  type RecordKind,
+} from '../engine/records.js';
+import { InputError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { ImportBatch, type ImportCounts } from '../store/import-repo.js';
+import { openRecordSource, type RecordSource, type RowProblem } from './source.js';
+
+export interface ImportFilesOptions {
+  kind?: RecordKind;
+  /** source column → Tenure field */
+  map?: Record<string, string>;
+  skipInvalid?: boolean;
+  /** where rejected rows go with `skipInvalid` (default: `<first file>.rejects.csv`) */
+  rejectsFile?: string;
+  strict?: boolean;
+  timeZone?: string;
+  /** problems listed in the report; the rest are counted */
+  maxProblems?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  rows: number;
+  bytesRead: number;
+  bytesTotal: number;
+}
+
+export interface FileReport {
+  file: string;
+  kind: RecordKind;
+  format: string;
+  encoding: string;
+  delimiter: string | null;
+  columns: { source: string; field: string | null }[];
+  rows: number;
+  valid: number;
+  rejected: number;
+}
+
+export interface ImportReport {
+  files: FileReport[];
+  counts: ImportCounts;
+  /** the first `maxProblems` problems */
+  problems: RowProblem[];
+  problemCount: number;
+  rejectsFile: string | null;
+  ms: number;
+}
+
+const KIND_ORDER = new Map(RECORD_KINDS.map((k, i) => [k, i]));
+
+const PROGRESS_EVERY = 5_000;
+
+/** One problem as a person reads it: `file:line:column field: reason (got "value")`. */
+export function describeProblem(p: RowProblem): string {
+  const where = [p.file, p.line, p.column ?? undefined].filter((x) => x !== undefined).join(':');
+  const value = p.value === '' ? 'an empty value' : JSON.stringify(p.value);
+  return `${where} ${p.field}: ${p.reason} (got ${value})`;
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+class RejectsWriter {
+  private readonly out;
+  constructor(readonly path: string) {
+    this.out = createWriteStream(path, { encoding: 'utf8' });
+    this.out.write('\uFEFFfile,line,column,field,value,reason,row\n');
+  }
+  async write(problems: RowProblem[], raw: Record<string, string>) {
+    const p = problems[0];
+    const line = [
+      p.file,
+      String(p.line),
+      p.column === null ? '' : String(p.column),
+      p.field,
+      p.value,
+      problems.map((q) => `${q.field}: ${q.reason}`).join('; '),
+      JSON.stringify(raw),
+    ]
+      .map(csvCell)
+      .join(',');
+    if (!this.out.write(`${line}\n`)) await once(this.out, 'drain');
+  }
+  async close() {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}
+
+/** Imports `files` into `db` in one transaction. Throws InputError (nothing written) on bad rows unless `skipInvalid`. */
+export async function importFiles(
+  db: Db,
+  files: readonly string[],
+  options: ImportFilesOptions = {},
+): Promise<ImportReport> {
+  if (files.length === 0) throw new InputError('no files to import');
+  const started = performance.now();
+  const maxProblems = options.maxProblems ?? 100;
+  // Open every file first: a file-level problem (unreadable, unknown headers) fails before any work.
+  const sources: RecordSource[] = [];
+  for (const file of files) {
+    sources.push(
+      await openRecordSource(file, {
+        kind: options.kind,
+        map: options.map,
+        timeZone: options.timeZone,
+      }),
+    );
+  }
+  // Customers and products first, so orders find their customers.
+  const ordered = sources
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => KIND_ORDER.get(a.s.kind)! - KIND_ORDER.get(b.s.kind)! || a.i - b.i)
+    .map((x) => x.s);
+
+  const problems: RowProblem[] = [];
+  let problemCount = 0;
+  const rejects = options.skipInvalid
+    ? new RejectsWriter(options.rejectsFile ?? `${files[0]}.rejects.csv`)
+    : null;
+  const reports: FileReport[] = [];
+  const customerFields = new Set<string>();
+  const productFields = new Set<string>();
+
+  try {
+    const counts = await db.transaction(async (tx) => {
+      const batch = new ImportBatch(tx);
+      for (const [fileIndex, source] of ordered.entries()) {
+        const report: FileReport = {
+          file: source.file,
+          kind: source.kind,
+          format: source.format,
+          encoding: source.encoding,
+          delimiter: source.delimiter,
+          columns: source.columns,
+          rows: 0,
+          valid: 0,
+          rejected: 0,
+        };
+        reports.push(report);
+        for (const c of source.columns) {
+          if (!c.field) continue;
+          if (source.kind === 'customers') customerFields.add(c.field);
+          if (source.kind === 'products') productFields.add(c.field);
+        }
+        if (source.kind === 'customers' && source.columns.some((c) => c.field === null)) {
+          customerFields.add('attributes');
+        }
+        const progress = () =>
+          options.onProgress?.({
+            file: source.file,
+            fileIndex,
+            files: ordered.length,
+            rows: report.rows,
+            bytesRead: source.bytesRead(),
+            bytesTotal: source.bytesTotal,
+          });
+        for await (const row of source.rows()) {
+          report.rows++;
+          if (row.ok) {
+            report.valid++;
+            // Once the import is doomed, stop loading: only keep reading to report problems.
+            if (problemCount === 0 || options.skipInvalid) {
+              await batch.add(row.item, source.file, row.line);
+            }
+          } else {
+            report.rejected++;
+            problemCount += row.problems.length;
+            for (const p of row.problems) if (problems.length < maxProblems) problems.push(p);
+            await rejects?.write(row.problems, row.raw);
+          }
+          if (report.rows % PROGRESS_EVERY === 0) progress();
+        }
+        progress();
+      }
+      if (problemCount > 0 && !options.skipInvalid) {
+        const rows = reports.reduce((n, r) => n + r.rejected, 0);
+        throw new InputError(
+          `${describeProblem(problems[0])}; ${problemCount} problem${problemCount === 1 ? '' : 's'} in ${rows} row${rows === 1 ? '' : 's'}: nothing was imported`,
+          {
+            file: problems[0].file,
+            line: problems[0].line,
+            ...(problems[0].column === null ? {} : { column: problems[0].column }),
+            field: problems[0].field,
+            value: problems[0].value,
+            problems,
+            problemCount,
+          },
+        );
+      }
+      return batch.finish({
+        strict: options.strict ?? false,
+        customerFields: customerFields as ReadonlySet<keyof CustomerRecord>,
+        productFields: productFields as ReadonlySet<keyof ProductRecord>,
+      });
+    });
+    return {
+      files: reports,
+      counts,
+      problems,
+      problemCount,
+      rejectsFile: rejects?.path ?? null,
+      ms: performance.now() - started,
+    };
+  } finally {
+    await rejects?.close();
+  }
+}

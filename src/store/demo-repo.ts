@@ -1,0 +1,76 @@
+/**
+ * The demo business's bookkeeping: its generating options and parameters (demo_meta) and each
+ * customer's ground truth (demo_truth), which the analysis never reads.
+ */
+import type { CopyValue, Db } from './db.js';
+
+const DATA_TABLES = [
+  'audit_log',
+  'tasks',
+  'alerts',
+  'campaign_members',
+  'campaigns',
+  'segment_memberships',
+  'segments',
+  'score_snapshots',
+  'stage_history',
+  'interactions',
+  'subscriptions',
+  'transaction_lines',
+  'transactions',
+  'products',
+  'customers',
+  'demo_truth',
+  'demo_meta',
+] as const;
+
+export interface DemoMeta {
+  options: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
+/** What the database holds: nothing, a demo (with its options), or a business's own data. */
+export async function describeContents(
+  db: Db,
+): Promise<{ kind: 'empty' } | { kind: 'demo'; meta: DemoMeta } | { kind: 'data'; customers: number }> {
+  const { rows } = await db.query<{ value: DemoMeta }>(
+    `SELECT value FROM demo_meta WHERE key = 'demo'`,
+  );
+  if (rows.length > 0) return { kind: 'demo', meta: rows[0].value };
+  const c = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers');
+  return c.rows[0].n === 0 ? { kind: 'empty' } : { kind: 'data', customers: c.rows[0].n };
+}
+
+/** Empties every business table (inside the caller's transaction). */
+export async function clearBusinessData(tx: Db): Promise<void> {
+  await tx.query(`TRUNCATE ${DATA_TABLES.join(', ')}`);
+}
+
+export async function saveDemoMeta(tx: Db, meta: DemoMeta): Promise<void> {
+  await tx.query(
+    `INSERT INTO demo_meta (key, value) VALUES ('demo', $1)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    [JSON.stringify(meta)],
+  );
+}
+
+/** Appends ground-truth rows: [customerId, truth object]. */
+export async function saveTruth(tx: Db, rows: [string, object][]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    'CREATE TEMP TABLE IF NOT EXISTS stage_truth (customer_id text COLLATE "C", truth jsonb) ON COMMIT DROP',
+  );
+  await tx.copyIn('stage_truth', ['customer_id', 'truth'], rows as CopyValue[][]);
+}
+
+/** Moves staged truth into demo_truth (upsert). */
+export async function mergeTruth(tx: Db): Promise<number> {
+  const exists = await tx.query(`SELECT to_regclass('pg_temp.stage_truth') IS NOT NULL AS ok`);
+  if (!(exists.rows[0] as { ok: boolean }).ok) return 0;
+  const res = await tx.query(
+    `INSERT INTO demo_truth (customer_id, truth) SELECT customer_id, truth FROM stage_truth
+     ON CONFLICT (customer_id) DO UPDATE SET truth = EXCLUDED.truth
+     WHERE demo_truth.truth IS DISTINCT FROM EXCLUDED.truth`,
+  );
+  return res.rowCount;
+}
