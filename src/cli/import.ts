@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { RECORD_KINDS, type RecordKind } from '../engine/records.js';
 import { InputError, TenureError } from '../errors.js';
-import { describeProblem, type ImportReport, importFiles } from '../ingest/import-files.js';
-import type { RowProblem } from '../ingest/source.js';
+import { formatProblem, type ImportReport, importFiles, type RowProblem } from '../ingest/index.js';
+
 import { type CliContext, printJson } from './context.js';
 import { startProgress } from './progress.js';
 import { describeTarget, withDb } from './with-db.js';
@@ -104,7 +104,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
           if (opts.json) {
             printJson(ctx, { ok: false, problems, problemCount: total, message: error.message });
           } else {
-            for (const p of problems) ctx.err.write(`${describeProblem(p)}\n`);
+            for (const p of problems) ctx.err.write(`${formatProblem(p)}\n`);
             if (total > problems.length) ctx.err.write(`… and ${total - problems.length} more problems\n`);
           }
         }

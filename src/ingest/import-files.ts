@@ -15,7 +15,8 @@ import {
 import { InputError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { ImportBatch, type ImportCounts } from '../store/import-repo.js';
-import { openRecordSource, type RecordSource, type RowProblem } from './source.js';
+import { openRecordSource, type RecordSource } from './source.js';
+import { formatProblem, type RowProblem } from './validate.js';
 
 export interface ImportFilesOptions {
   kind?: RecordKind;
@@ -66,12 +67,6 @@ const KIND_ORDER = new Map(RECORD_KINDS.map((k, i) => [k, i]));
 
 const PROGRESS_EVERY = 5_000;
 
-/** One problem as a person reads it: `file:line:column field: reason (got "value")`. */
-export function describeProblem(p: RowProblem): string {
-  const where = [p.file, p.line, p.column ?? undefined].filter((x) => x !== undefined).join(':');
-  const value = p.value === '' ? 'an empty value' : JSON.stringify(p.value);
-  return `${where} ${p.field}: ${p.reason} (got ${value})`;
-}
 
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -89,8 +84,8 @@ class RejectsWriter {
       p.file,
       String(p.line),
       p.column === null ? '' : String(p.column),
-      p.field,
-      p.value,
+      p.field ?? '',
+      p.value ?? '',
       problems.map((q) => `${q.field}: ${q.reason}`).join('; '),
       JSON.stringify(raw),
     ]
@@ -193,12 +188,12 @@ export async function importFiles(
       if (problemCount > 0 && !options.skipInvalid) {
         const rows = reports.reduce((n, r) => n + r.rejected, 0);
         throw new InputError(
-          `${describeProblem(problems[0])}; ${problemCount} problem${problemCount === 1 ? '' : 's'} in ${rows} row${rows === 1 ? '' : 's'}: nothing was imported`,
+          `${formatProblem(problems[0])}; ${problemCount} problem${problemCount === 1 ? '' : 's'} in ${rows} row${rows === 1 ? '' : 's'}: nothing was imported`,
           {
             file: problems[0].file,
             line: problems[0].line,
             ...(problems[0].column === null ? {} : { column: problems[0].column }),
-            field: problems[0].field,
+            ...(problems[0].field === null ? {} : { field: problems[0].field }),
             value: problems[0].value,
             problems,
             problemCount,

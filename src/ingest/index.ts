@@ -37,3 +37,4 @@ export {
   parseStatus,
 } from './values.js';
 export { readXlsxRows, type SheetRow } from './xlsx-reader.js';
+export { type FileReport, type ImportFilesOptions, type ImportProgress, type ImportReport, importFiles } from './import-files.js';
