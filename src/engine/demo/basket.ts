@@ -35,6 +35,7 @@ export class BasketMaker {
   private readonly logPrice: Float64Array;
   private readonly weights: Float64Array;
   private readonly rulesByAntecedent: Map<number, IndexedRule[]>;
+  private readonly index: Map<string, number>;
 
   constructor(
     private readonly products: readonly CatalogueProduct[],
@@ -42,12 +43,8 @@ export class BasketMaker {
   ) {
     this.logPrice = Float64Array.from(products, (p) => Math.log(p.listPriceMinor));
     this.weights = new Float64Array(products.length);
-    const index = new Map(products.map((p, i) => [p.sku, i]));
-    const at = (sku: string): number => {
-      const i = index.get(sku);
-      if (i === undefined) throw new RangeError(`planted rule names unknown sku ${sku}`);
-      return i;
-    };
+    this.index = new Map(products.map((p, i) => [p.sku, i]));
+    const at = (sku: string): number => this.indexOf(sku);
     this.rulesByAntecedent = new Map();
     for (const rule of rules) {
       const indexed = {
@@ -59,6 +56,12 @@ export class BasketMaker {
       list.push(indexed);
       this.rulesByAntecedent.set(indexed.antecedent, list);
     }
+  }
+
+  private indexOf(sku: string): number {
+    const i = this.index.get(sku);
+    if (i === undefined) throw new RangeError(`unknown sku ${sku}`);
+    return i;
   }
 
   /** A product drawn by popularity × closeness of its price to `budgetMinor` (log scale). */
@@ -87,6 +90,36 @@ export class BasketMaker {
     return this.products.length - 1;
   }
 
+  private applyRules(rng: Random, qty: Map<number, number>, add: (i: number, q: number) => void) {
+    for (const i of [...qty.keys()]) {
+      for (const rule of this.rulesByAntecedent.get(i) ?? []) {
+        if (rng.uniform() < rule.confidence) {
+          for (const c of rule.consequents) if (!qty.has(c)) add(c, 1);
+        }
+      }
+    }
+  }
+
+  /** The given products, one of each at list price, plus what the planted rules add. */
+  bundle(rng: Random, skus: readonly string[]): BasketLine[] {
+    const qty = new Map<number, number>();
+    const add = (i: number, q: number): void => {
+      qty.set(i, (qty.get(i) ?? 0) + q);
+    };
+    for (const sku of skus) add(this.indexOf(sku), 1);
+    this.applyRules(rng, qty, add);
+    return [...qty].map(([i, q]) => {
+      const product = this.products[i];
+      return {
+        product,
+        quantity: q,
+        unitPriceMinor: product.listPriceMinor,
+        amountMinor: q * product.listPriceMinor,
+        costMinor: q * product.unitCostMinor,
+      };
+    });
+  }
+
   /** Line items whose amounts sum to `targetMinor` (exactly when any line has quantity 1). */
   make(rng: Random, targetMinor: number): BasketLine[] {
     const qty = new Map<number, number>();
@@ -109,13 +142,7 @@ export class BasketMaker {
       add(this.pickFit(rng, targetMinor - listTotal), 1);
     }
     // Planted rules last, so P(consequents | antecedent) is at least the rule's confidence.
-    for (const i of [...qty.keys()]) {
-      for (const rule of this.rulesByAntecedent.get(i) ?? []) {
-        if (rng.uniform() < rule.confidence) {
-          for (const c of rule.consequents) if (!qty.has(c)) add(c, 1);
-        }
-      }
-    }
+    this.applyRules(rng, qty, add);
 
     const factor = targetMinor / listTotal;
     const lines: BasketLine[] = [];

@@ -46,22 +46,23 @@ function product([sku, name, category, priceYuan, costShare, popularity]: Row): 
 const RETAIL: readonly Row[] = [
   ['F001', '有机纯牛奶 250ml×12', '食品饮料', 69.9, 0.72, 10],
   ['F002', '意式拼配咖啡豆 500g', '食品饮料', 98, 0.55, 4],
-  ['F003', '咖啡滤纸 100张', '食品饮料', 19.9, 0.4, 2],
+  ['F003', '咖啡滤纸 100张', '食品饮料', 19.9, 0.4, 0.3],
   ['F004', '每日坚果礼盒 750g', '食品饮料', 158, 0.6, 6],
   ['F005', '天然矿泉水 550ml×24', '食品饮料', 36, 0.7, 8],
   ['F006', '进口干红葡萄酒 750ml', '食品饮料', 268, 0.5, 3],
   ['F007', '明前龙井茶叶礼盒', '食品饮料', 388, 0.45, 3],
   ['F008', '即食燕麦片 1kg', '食品饮料', 45, 0.62, 6],
   ['B001', '去屑洗发水 750ml', '个护美妆', 59, 0.5, 5],
-  ['B002', '修护护发素 750ml', '个护美妆', 55, 0.5, 2],
-  ['B003', '美白牙膏 3支装', '个护美妆', 29.9, 0.55, 5],
-  ['B004', '声波电动牙刷', '个护美妆', 299, 0.48, 2],
+  ['B002', '修护护发素 750ml', '个护美妆', 55, 0.5, 0.5],
+  ['B003', '美白牙膏 3支装', '个护美妆', 29.9, 0.55, 0.5],
+  ['B004', '声波电动牙刷', '个护美妆', 299, 0.48, 3],
   ['B005', '软毛牙刷 4支装', '个护美妆', 19.9, 0.45, 3],
   ['B006', '保湿面霜 50g', '个护美妆', 399, 0.35, 3],
   ['B007', '修护精华液 30ml', '个护美妆', 599, 0.3, 2],
   ['B008', '清爽防晒霜 SPF50', '个护美妆', 139, 0.4, 4],
+  ['B009', '电动牙刷替换刷头 4支', '个护美妆', 89, 0.3, 0.3],
   ['M001', '婴儿纸尿裤 L码 60片', '母婴', 149, 0.62, 4],
-  ['M002', '婴儿湿巾 80抽×6包', '母婴', 49.9, 0.5, 2],
+  ['M002', '婴儿湿巾 80抽×6包', '母婴', 49.9, 0.5, 0.5],
   ['M003', '婴幼儿奶粉 3段 800g', '母婴', 298, 0.65, 3],
   ['M004', '宽口径玻璃奶瓶', '母婴', 89, 0.45, 2],
   ['M005', '儿童绘本 10册', '母婴', 128, 0.5, 3],
@@ -69,7 +70,7 @@ const RETAIL: readonly Row[] = [
   ['H002', '羽绒枕 一对', '家居', 199, 0.42, 3],
   ['H003', '折叠收纳箱 3个装', '家居', 59, 0.5, 4],
   ['H004', '不粘炒锅 32cm', '家居', 259, 0.5, 2],
-  ['H005', '硅胶锅铲套装', '家居', 79, 0.45, 2],
+  ['H005', '硅胶锅铲套装', '家居', 79, 0.45, 0.5],
   ['H006', '香薰蜡烛礼盒', '家居', 89, 0.35, 3],
   ['D001', '5G智能手机 128G', '数码', 3999, 0.82, 2],
   ['D002', '手机保护壳', '数码', 59, 0.25, 2],
@@ -89,9 +90,9 @@ const RETAIL: readonly Row[] = [
 const TELECOM: readonly Row[] = [
   ['T001', '5G旗舰手机 256G', '终端', 5999, 0.85, 2],
   ['T002', '5G入门手机 128G', '终端', 1599, 0.82, 4],
-  ['T003', '手机保护壳', '配件', 49, 0.25, 3],
-  ['T004', '钢化玻璃膜', '配件', 29, 0.2, 3],
-  ['T005', '碎屏险 12个月', '增值服务', 99, 0.3, 2],
+  ['T003', '手机保护壳', '配件', 49, 0.25, 0.5],
+  ['T004', '钢化玻璃膜', '配件', 29, 0.2, 0.5],
+  ['T005', '碎屏险 12个月', '增值服务', 99, 0.3, 0.3],
   ['T006', '蓝牙耳机', '配件', 299, 0.55, 3],
   ['T007', '65W快充充电器', '配件', 79, 0.45, 4],
   ['K001', '靓号选号费', '号卡', 100, 0.05, 2],
@@ -101,10 +102,10 @@ const TELECOM: readonly Row[] = [
   ['V003', '视频会员月卡', '增值服务', 25, 0.6, 8],
   ['V004', '国际漫游包 7天', '增值服务', 98, 0.3, 2],
   ['V005', '彩铃包月', '增值服务', 5, 0.2, 5],
-  ['V006', '云盘扩容 1TB', '增值服务', 20, 0.3, 4],
+  ['V006', '云盘扩容 1TB', '增值服务', 20, 0.3, 0.5],
   ['W001', '宽带安装调试费', '家庭宽带', 100, 0.5, 3],
-  ['W002', 'Wi-Fi 6 路由器', '家庭宽带', 299, 0.6, 2],
-  ['W003', '千兆光猫升级', '家庭宽带', 150, 0.55, 2],
+  ['W002', 'Wi-Fi 6 路由器', '家庭宽带', 299, 0.6, 0.5],
+  ['W003', '千兆光猫升级', '家庭宽带', 150, 0.55, 0.5],
   ['W004', '智能摄像头', '智慧家庭', 199, 0.55, 3],
   ['W005', '智能门锁', '智慧家庭', 899, 0.6, 1],
 ];
@@ -117,32 +118,37 @@ export const CATALOGUE: Readonly<Record<DemoIndustry, readonly CatalogueProduct[
 );
 
 /**
- * The planted co-purchase rules. With base rates of a few percent for the consequents, a
- * confidence of 0.4–0.65 gives a lift in the tens.
+ * The planted co-purchase rules. Consequents are otherwise unpopular (base rates of a few
+ * percent), so a confidence of 0.45–0.65 gives lifts around 5–30. Telecom phones are bought in
+ * the signup bundle (合约机), which is where the two phone rules fire.
  */
 export const PLANTED_RULES: Readonly<Record<DemoIndustry, readonly PlantedRule[]>> = Object.freeze({
   retail: Object.freeze([
     { name: '纸尿裤→湿巾', antecedent: 'M001', consequents: ['M002'], confidence: 0.65 },
     { name: '洗发水→护发素', antecedent: 'B001', consequents: ['B002'], confidence: 0.55 },
-    {
-      name: '手机→手机壳+钢化膜',
-      antecedent: 'D001',
-      consequents: ['D002', 'D003'],
-      confidence: 0.6,
-    },
     { name: '咖啡豆→滤纸', antecedent: 'F002', consequents: ['F003'], confidence: 0.5 },
-    { name: '牙刷→牙膏', antecedent: 'B005', consequents: ['B003'], confidence: 0.45 },
     { name: '炒锅→锅铲', antecedent: 'H004', consequents: ['H005'], confidence: 0.45 },
+    {
+      name: '电动牙刷→刷头+牙膏',
+      antecedent: 'B004',
+      consequents: ['B009', 'B003'],
+      confidence: 0.5,
+    },
   ]),
   telecom: Object.freeze([
     {
-      name: '旗舰机→保护壳+碎屏险',
-      antecedent: 'T001',
-      consequents: ['T003', 'T005'],
-      confidence: 0.6,
+      name: '合约机→保护壳+钢化膜',
+      antecedent: 'T002',
+      consequents: ['T003', 'T004'],
+      confidence: 0.5,
     },
-    { name: '入门机→钢化膜', antecedent: 'T002', consequents: ['T004'], confidence: 0.5 },
-    { name: '宽带→路由器', antecedent: 'W001', consequents: ['W002'], confidence: 0.6 },
-    { name: '漫游包→流量包', antecedent: 'V004', consequents: ['V001'], confidence: 0.45 },
+    { name: '旗舰机→碎屏险', antecedent: 'T001', consequents: ['T005'], confidence: 0.6 },
+    {
+      name: '宽带→路由器+光猫升级',
+      antecedent: 'W001',
+      consequents: ['W002', 'W003'],
+      confidence: 0.55,
+    },
+    { name: '摄像头→云盘扩容', antecedent: 'W004', consequents: ['V006'], confidence: 0.5 },
   ]),
 });

@@ -254,6 +254,8 @@ interface PendingOrder {
   at: number;
   status: TransactionStatus;
   targetMinor: number;
+  /** a fixed bundle at list price instead of a basket priced to `targetMinor` */
+  bundle: readonly string[] | null;
 }
 
 interface PendingInteraction {
@@ -319,8 +321,8 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
   };
 
   /** A completed order at `at`, with what follows an order: maybe a survey or a service call. */
-  const completed = (at: number): void => {
-    orders.push({ at, status: 'completed', targetMinor: drawSpend() });
+  const completed = (at: number, bundle: readonly string[] | null = null): void => {
+    orders.push({ at, status: 'completed', targetMinor: drawSpend(), bundle });
     completedTimes.push(at);
     if (rng.bernoulli(0.08)) {
       const surveyAt = at + rng.between(1, 3) * DAY;
@@ -427,8 +429,10 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
         prevRenewal = renewal;
       }
       openSub(deathAt);
-      // Add-on purchases: a Poisson(λ) process over the contract up to as-of.
-      completed(firstAt);
+      // The signup order is a bundle at list price (outside the spend model, which describes
+      // repeat purchases): broadband installation with a broadband plan, often a contract phone
+      // (合约机), sometimes a chosen number; then add-ons, a Poisson(λ) process up to as-of.
+      completed(firstAt, signupBundle(rng, TELECOM_PLANS[planIndex].plan));
       const end = deathAt ?? asOfMs;
       const weeks = (end - firstAt) / WEEK;
       let prev = firstAt;
@@ -447,12 +451,14 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
           at: noiseTime(rng, at, firstAt, 7),
           status: 'refunded',
           targetMinor: drawSpend(),
+          bundle: null,
         });
       if (rng.bernoulli(params.cancelRate))
         orders.push({
           at: noiseTime(rng, at, firstAt, 2),
           status: 'cancelled',
           targetMinor: drawSpend(),
+          bundle: null,
         });
     }
 
@@ -527,7 +533,10 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
     const transactionId = `O${pad(index + 1, ctx.width)}-${pad(k + 1, 4)}`;
     const channel = rng.bernoulli(0.75) ? usualChannel : rng.pick(channels);
     const occurredAt = new Date(order.at);
-    for (const line of ctx.basket.make(rng, order.targetMinor)) {
+    const lines = order.bundle
+      ? ctx.basket.bundle(rng, order.bundle)
+      : ctx.basket.make(rng, order.targetMinor);
+    for (const line of lines) {
       transactions.push({
         transactionId,
         customerId,
@@ -587,6 +596,15 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
     stageReason,
   };
   return { customer, transactions, interactions: interactionRecords, subscriptions, truth };
+}
+
+function signupBundle(rng: Random, plan: string): string[] {
+  const skus: string[] = [];
+  if (plan.includes('宽带')) skus.push('W001');
+  if (rng.bernoulli(0.4)) skus.push(rng.bernoulli(0.25) ? 'T001' : 'T002');
+  if (rng.bernoulli(0.2)) skus.push('K001');
+  if (skus.length === 0) skus.push(rng.bernoulli(0.5) ? 'K002' : 'V001');
+  return skus;
 }
 
 function noiseTime(rng: Random, at: number, firstAt: number, maxDays: number): number {
