@@ -4,15 +4,18 @@
  * server, with peak memory. A benchmark prints figures; it asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { importFiles } from '../src/ingest/import-files.js';
 import { openDb } from '../src/store/open.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1_000_000);
 const dir = path.join(os.tmpdir(), 'tenure-bench-import');
 mkdirSync(dir, { recursive: true });
@@ -88,7 +91,9 @@ async function run(label: string, file: string, rows: number, url: string | null
 }
 
 const url = serverUrl();
-console.log(`tenure bench:import on ${os.cpus().length} cores; PostgreSQL: ${url ?? 'not reachable, skipped'}`);
+console.log(
+  `tenure bench:import on ${os.cpus().length} cores; PostgreSQL: ${url ?? 'not reachable, skipped'}`,
+);
 for (const rows of sizes) {
   const file = path.join(dir, `transactions-${rows}.csv`);
   await writeCsv(file, rows);

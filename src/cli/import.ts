@@ -5,7 +5,7 @@ import { InputError, TenureError } from '../errors.js';
 import { formatProblem, type ImportReport, importFiles, type RowProblem } from '../ingest/index.js';
 
 import { type CliContext, printJson } from './context.js';
-import { startProgress } from './progress.js';
+import { PROGRESS_MODES, type ProgressMode, startProgress } from './progress.js';
 import { describeTarget, withDb } from './with-db.js';
 
 function collectMap(value: string, previous: Record<string, string>): Record<string, string> {
@@ -29,6 +29,16 @@ function parseKind(value: string): RecordKind {
   return value as RecordKind;
 }
 
+function parseProgress(value: string): ProgressMode {
+  if (!(PROGRESS_MODES as readonly string[]).includes(value)) {
+    throw new InputError(`--progress must be one of ${PROGRESS_MODES.join(', ')}, got "${value}"`, {
+      field: '--progress',
+      value,
+    });
+  }
+  return value as ProgressMode;
+}
+
 export function summarise(report: ImportReport): string {
   const c = report.counts;
   const parts: string[] = [];
@@ -45,32 +55,44 @@ export function summarise(report: ImportReport): string {
     parts.push(`${name}: ${m.inserted} new, ${m.updated} updated, ${m.unchanged} unchanged`);
   }
   if (c.placeholderCustomers > 0) {
-    parts.push(`${c.placeholderCustomers} customers created from orders/interactions (not in any customer file)`);
+    parts.push(
+      `${c.placeholderCustomers} customers created from orders/interactions (not in any customer file)`,
+    );
   }
   const rows = report.files.reduce((n, f) => n + f.rows, 0);
   const rejected = report.files.reduce((n, f) => n + f.rejected, 0);
   const secs = report.ms / 1000;
   const head = `imported ${rows - rejected} of ${rows} rows from ${report.files.length} file${report.files.length === 1 ? '' : 's'} in ${secs.toFixed(1)} s (${Math.round(rows / Math.max(secs, 1e-3))} rows/s)`;
-  const rej = rejected
-    ? `\n${rejected} rejected rows written to ${report.rejectsFile}`
-    : '';
+  const rej = rejected ? `\n${rejected} rejected rows written to ${report.rejectsFile}` : '';
   return `${head}\n  ${parts.join('\n  ')}${rej}\n`;
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
   program
     .command('import')
-    .description('import customers, products, orders, interactions or subscriptions from CSV, XLSX or JSON Lines files')
+    .description(
+      'import customers, products, orders, interactions or subscriptions from CSV, XLSX or JSON Lines files',
+    )
     .argument('<files...>', 'files to import (one transaction for all of them)')
-    .option('--kind <kind>', `what the files hold: ${RECORD_KINDS.join('|')} (default: from headers)`, parseKind)
+    .option(
+      '--kind <kind>',
+      `what the files hold: ${RECORD_KINDS.join('|')} (default: from headers)`,
+      parseKind,
+    )
     .option('--map <column=field>', 'read a column as a Tenure field (repeatable)', collectMap, {})
     .option('--skip-invalid', 'load the valid rows and write the rejected ones to a rejects file')
     .option('--rejects <file>', 'where --skip-invalid writes rejected rows')
     .option('--strict', 'refuse orders and interactions of customers not imported before')
     .option('--time-zone <tz>', 'time zone of times without one', 'Asia/Shanghai')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--progress <mode>',
+      `progress display: ${PROGRESS_MODES.join('|')}`,
+      parseProgress,
+      'auto',
+    )
     .action(async (files: string[], opts) => {
-      const progress = startProgress(ctx, 'importing', 1000, 'rows', opts.json);
+      const progress = startProgress(ctx, 'importing', 1000, 'rows', opts.json, opts.progress);
       let fileRows = 0;
       let lastFile = -1;
       try {
@@ -103,9 +125,10 @@ export function registerImport(program: Command, ctx: CliContext): void {
           const total = Number(error.details.problemCount ?? problems.length);
           if (opts.json) {
             printJson(ctx, { ok: false, problems, problemCount: total, message: error.message });
-          } else {
+          } else if (total > 1) {
             for (const p of problems) ctx.err.write(`${formatProblem(p)}\n`);
-            if (total > problems.length) ctx.err.write(`… and ${total - problems.length} more problems\n`);
+            if (total > problems.length)
+              ctx.err.write(`… and ${total - problems.length} more problems\n`);
           }
         }
         throw error;

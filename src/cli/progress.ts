@@ -13,15 +13,40 @@ export interface Progress {
 
 const SILENT: Progress = { update() {}, setTotal() {}, stop() {} };
 
-/** `unit` names what is counted (rows, customers); `format` may use {file}. */
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
+
+export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'lines', 'none'];
+
+/** Plain lines on stderr about once a second: for logs, where a bar would be noise. */
+function lineProgress(ctx: CliContext, label: string, unit: string): Progress {
+  const started = performance.now();
+  let last = 0;
+  return {
+    update(_done, extra = {}) {
+      const now = performance.now();
+      if (now - last < 1000) return;
+      last = now;
+      const items = Number(extra.items ?? _done);
+      const s = (now - started) / 1000;
+      ctx.err.write(`${label}: ${items} ${unit} (${Math.round(items / s)} ${unit}/s)\n`);
+    },
+    setTotal() {},
+    stop() {},
+  };
+}
+
+/** `unit` names what is counted (rows, customers). */
 export function startProgress(
   ctx: CliContext,
   label: string,
   total: number,
   unit: string,
   json = false,
+  mode: ProgressMode = 'auto',
 ): Progress {
-  if (!ctx.interactive || json) return SILENT;
+  if (mode === 'none') return SILENT;
+  if (mode === 'lines') return lineProgress(ctx, label, unit);
+  if (mode === 'auto' && (!ctx.interactive || json)) return SILENT;
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} [{bar}] {percentage}% | {items} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,

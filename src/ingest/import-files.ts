@@ -4,8 +4,9 @@
  * file, line, column, field, value and reason; with `skipInvalid` the valid rows are loaded and
  * the rejected ones written, with their reasons, to a rejects file.
  */
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import {
   type CustomerRecord,
   type ProductRecord,
@@ -65,8 +66,14 @@ export interface ImportReport {
 
 const KIND_ORDER = new Map(RECORD_KINDS.map((k, i) => [k, i]));
 
-const PROGRESS_EVERY = 5_000;
+/** The record fields a source column fills (header fields are named for what users write). */
+const RECORD_FIELDS: Record<string, readonly string[]> = {
+  region: ['province', 'city'],
+  listPrice: ['listPriceMinor'],
+  unitCost: ['unitCostMinor'],
+};
 
+const PROGRESS_EVERY = 5_000;
 
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -152,8 +159,10 @@ export async function importFiles(
         reports.push(report);
         for (const c of source.columns) {
           if (!c.field) continue;
-          if (source.kind === 'customers') customerFields.add(c.field);
-          if (source.kind === 'products') productFields.add(c.field);
+          for (const f of RECORD_FIELDS[c.field] ?? [c.field]) {
+            if (source.kind === 'customers') customerFields.add(f);
+            if (source.kind === 'products') productFields.add(f);
+          }
         }
         if (source.kind === 'customers' && source.columns.some((c) => c.field === null)) {
           customerFields.add('attributes');

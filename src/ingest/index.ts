@@ -15,6 +15,13 @@ export {
   kindFromFileName,
   normalizeHeader,
 } from './headers.js';
+export {
+  type FileReport,
+  type ImportFilesOptions,
+  type ImportProgress,
+  type ImportReport,
+  importFiles,
+} from './import-files.js';
 export { type JsonLine, readJsonLines } from './jsonl-reader.js';
 export {
   type FileFormat,
@@ -37,4 +44,3 @@ export {
   parseStatus,
 } from './values.js';
 export { readXlsxRows, type SheetRow } from './xlsx-reader.js';
-export { type FileReport, type ImportFilesOptions, type ImportProgress, type ImportReport, importFiles } from './import-files.js';

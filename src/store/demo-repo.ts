@@ -32,7 +32,9 @@ export interface DemoMeta {
 /** What the database holds: nothing, a demo (with its options), or a business's own data. */
 export async function describeContents(
   db: Db,
-): Promise<{ kind: 'empty' } | { kind: 'demo'; meta: DemoMeta } | { kind: 'data'; customers: number }> {
+): Promise<
+  { kind: 'empty' } | { kind: 'demo'; meta: DemoMeta } | { kind: 'data'; customers: number }
+> {
   const { rows } = await db.query<{ value: DemoMeta }>(
     `SELECT value FROM demo_meta WHERE key = 'demo'`,
   );
