@@ -105,6 +105,11 @@ export function registerImport(program: Command, ctx: CliContext): void {
             strict: Boolean(opts.strict),
             timeZone: opts.timeZone,
             onProgress: (p) => {
+              if (p.phase === 'merging') {
+                const rows = fileRows;
+                progress.note(`${rows} rows read; merging into the tables`);
+                return;
+              }
               if (p.fileIndex !== lastFile) {
                 lastFile = p.fileIndex;
                 fileRows = 0;

@@ -8,10 +8,12 @@ import type { CliContext } from './context.js';
 export interface Progress {
   update(done: number, extra?: Record<string, string | number>): void;
   setTotal(total: number): void;
+  /** a change of phase ("merging into the tables"); shown at once in line mode */
+  note(text: string): void;
   stop(): void;
 }
 
-const SILENT: Progress = { update() {}, setTotal() {}, stop() {} };
+const SILENT: Progress = { update() {}, setTotal() {}, note() {}, stop() {} };
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
@@ -31,6 +33,9 @@ function lineProgress(ctx: CliContext, label: string, unit: string): Progress {
       ctx.err.write(`${label}: ${items} ${unit} (${Math.round(items / s)} ${unit}/s)\n`);
     },
     setTotal() {},
+    note(text) {
+      ctx.err.write(`${label}: ${text}\n`);
+    },
     stop() {},
   };
 }
@@ -68,6 +73,7 @@ export function startProgress(
     setTotal(t) {
       bar.setTotal(Math.max(t, 1));
     },
+    note() {},
     stop() {
       bar.stop();
     },

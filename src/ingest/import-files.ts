@@ -34,6 +34,8 @@ export interface ImportFilesOptions {
 }
 
 export interface ImportProgress {
+  /** reading and staging rows, then merging them into the tables */
+  phase: 'reading' | 'merging';
   file: string;
   fileIndex: number;
   files: number;
@@ -169,6 +171,7 @@ export async function importFiles(
         }
         const progress = () =>
           options.onProgress?.({
+            phase: 'reading',
             file: source.file,
             fileIndex,
             files: ordered.length,
@@ -209,6 +212,16 @@ export async function importFiles(
           },
         );
       }
+      const last = reports[reports.length - 1];
+      options.onProgress?.({
+        phase: 'merging',
+        file: last.file,
+        fileIndex: reports.length - 1,
+        files: reports.length,
+        rows: last.rows,
+        bytesRead: 0,
+        bytesTotal: 0,
+      });
       return batch.finish({
         strict: options.strict ?? false,
         customerFields: customerFields as ReadonlySet<keyof CustomerRecord>,
