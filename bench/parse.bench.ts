@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readCsv, sniffCsv } from '../src/ingest/csv-reader.js';
+import { openRecordSource } from '../src/ingest/source.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'tenure-bench-'));
@@ -51,6 +52,15 @@ try {
     let count = 0;
     for await (const batch of readCsv(file, layout)) count += batch.length;
     return count - 1;
+  });
+  await timeIt('openRecordSource (validated)', async () => {
+    const source = await openRecordSource(file);
+    let count = 0;
+    for await (const row of source.rows()) {
+      if (!row.ok) throw new Error(JSON.stringify(row.problems));
+      count++;
+    }
+    return count;
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -146,8 +146,60 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:[T\s]?(\d{2})(\d{2})(\d{2})?)?$/;
 // Excel serial day number, e.g. 45322 or 45322.5416
 const SERIAL = /^\d{5}(?:\.\d+)?$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0)) return 29;
+  return MONTH_DAYS[mo - 1];
+}
+
+/** Digits at text[from, from + count) as a number, or -1 if any is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * The common shapes without a regular expression: `2024-01-31`, `2024-01-31 13:05`,
+ * `2024-01-31T13:05:07` (any of `-` `/`), and `20240131`. Anything else returns undefined and
+ * takes the general path.
+ */
+function fastWall(text: string): WallTime | null | undefined {
+  const n = text.length;
+  if (n === 8) {
+    const y = digitsAt(text, 0, 4);
+    const mo = digitsAt(text, 4, 2);
+    const d = digitsAt(text, 6, 2);
+    if (y < 0 || mo < 0 || d < 0) return undefined;
+    return checkWall({ y, mo, d, h: 0, mi: 0, s: 0, ms: 0, zone: null, hasTime: false });
+  }
+  if (n !== 10 && n !== 16 && n !== 19) return undefined;
+  const sep = text.charCodeAt(4);
+  if ((sep !== 0x2d && sep !== 0x2f) || text.charCodeAt(7) !== sep) return undefined;
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return undefined;
+  let h = 0;
+  let mi = 0;
+  let sec = 0;
+  if (n > 10) {
+    const t = text.charCodeAt(10);
+    if ((t !== 0x20 && t !== 0x54) || text.charCodeAt(13) !== 0x3a) return undefined;
+    h = digitsAt(text, 11, 2);
+    mi = digitsAt(text, 14, 2);
+    if (n === 19) {
+      if (text.charCodeAt(16) !== 0x3a) return undefined;
+      sec = digitsAt(text, 17, 2);
+    }
+    if (h < 0 || mi < 0 || sec < 0) return undefined;
+  }
+  return checkWall({ y, mo, d, h, mi, s: sec, ms: 0, zone: null, hasTime: n > 10 });
 }
 
 function checkWall(w: WallTime): WallTime | null {
@@ -191,6 +243,8 @@ function fromSerial(serial: number): WallTime | null {
 }
 
 function wallFromText(raw: string): WallTime | null {
+  const fast = fastWall(raw);
+  if (fast !== undefined) return fast;
   const text = halfWidth(raw.trim());
   let m = SEPARATED.exec(text);
   if (m) {
@@ -316,6 +370,50 @@ const SUFFIXES: readonly [string, string][] = [
  */
 export function parseMoney(value: CellValue): Parsed<Money> {
   if (typeof value === 'number') return moneyFromNumber(value);
+  if (typeof value === 'string') {
+    const fast = plainMinor(value);
+    if (fast !== null) return ok({ minor: fast, currency: null });
+  }
+  return parseMoneyText(value);
+}
+
+/** The common shape `-?digits(.d{0,2})?` without a regular expression; null otherwise. */
+function plainMinor(text: string): number | null {
+  const n = text.length;
+  if (n === 0 || n > 15) return null;
+  let i = 0;
+  let negative = false;
+  if (text.charCodeAt(0) === 0x2d) {
+    negative = true;
+    i = 1;
+  }
+  let whole = 0;
+  let digits = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    whole = whole * 10 + d;
+    digits++;
+  }
+  if (digits === 0) return null;
+  let fraction = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 0x2e || n - i - 1 > 2) return null;
+    i++;
+    let places = 0;
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return null;
+      fraction = fraction * 10 + d;
+      places++;
+    }
+    if (places === 1) fraction *= 10;
+  }
+  const minor = whole * 100 + fraction;
+  return negative && minor !== 0 ? -minor : minor;
+}
+
+function parseMoneyText(value: CellValue): Parsed<Money> {
   if (typeof value !== 'string')
     return fail(`expected an amount such as 12.30, got ${showValue(value)}`);
   let text = halfWidth(value).trim();
@@ -333,14 +431,14 @@ export function parseMoney(value: CellValue): Parsed<Money> {
   }
   let currency: string | null = null;
   for (const [symbol, code] of PREFIXES) {
-    if (text.toUpperCase().startsWith(symbol)) {
+    if (text.slice(0, symbol.length).toUpperCase() === symbol) {
       currency = code;
       text = text.slice(symbol.length).trim();
       break;
     }
   }
   for (const [symbol, code] of SUFFIXES) {
-    if (text.toUpperCase().endsWith(symbol)) {
+    if (text.slice(-symbol.length).toUpperCase() === symbol) {
       currency ??= code;
       text = text.slice(0, -symbol.length).trim();
       break;
