@@ -127,7 +127,7 @@ describe('generateDemo: shape of the business', () => {
     expect(phones.size).toBe(3000);
   });
 
-  test('line items are quantity × unit price, and an order's lines share time, status and channel', () => {
+  test('line items are quantity × unit price, and the lines of one order share time, status and channel', () => {
     for (const c of run().slice(0, 500)) {
       for (const t of c.transactions) {
         expect(Number.isInteger(t.amountMinor)).toBe(true);
