@@ -13,9 +13,7 @@ import {
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { type CliContext, printJson } from './context.js';
 
-const { exportDemoCsv } = await import('./demo-export.js').catch(() => ({
-  exportDemoCsv: async (..._a: unknown[]) => [] as { file: string; rows: number }[],
-}));
+import { exportDemoCsv } from './demo-export.js';
 
 import { type Progress, startProgress } from './progress.js';
 import { describeTarget, withDb } from './with-db.js';
@@ -75,9 +73,10 @@ export async function loadDemo(
         'use an empty data folder (TENURE_DATA_DIR) or pass --replace to delete it',
     );
   }
+  // jsonb does not keep key order, so compare with sorted keys.
   const sameDemo =
     contents.kind === 'demo' &&
-    JSON.stringify(contents.meta.options) === JSON.stringify(optionsJson);
+    stableJson(contents.meta.options) === stableJson(optionsJson);
   const replacedPrevious = contents.kind !== 'empty' && !sameDemo;
   let truthRows = 0;
   const counts = await db.transaction(async (tx) => {
@@ -111,7 +110,7 @@ export async function loadDemo(
     await mergeTruth(tx);
     await saveDemoMeta(tx, {
       options: optionsJson,
-      params: demo.params as Record<string, unknown>,
+      params: demo.params as unknown as Record<string, unknown>,
     });
     return merged;
   });
@@ -123,6 +122,14 @@ export async function loadDemo(
     replacedPrevious,
     ms: performance.now() - started,
   };
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }
 
 function describeTarget0(db: Db): string {
