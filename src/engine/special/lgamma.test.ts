@@ -4,15 +4,15 @@ import { digamma, lbeta, lgamma } from './lgamma.js';
 // Reference values from mpmath (30 significant digits).
 describe('lgamma', () => {
   test.each([
-    { x: 1e-8, expected: 18.420680738180208884 },
-    { x: 0.1, expected: 2.252712651734205902 },
-    { x: 0.5, expected: 0.57236494292470008707 },
-    { x: 1.5, expected: -0.12078223763524522235 },
-    { x: 3.7, expected: 1.4280723266653881292 },
-    { x: 10, expected: 12.801827480081469611 },
-    { x: 100.5, expected: 361.43554046777762156 },
-    { x: 1e5, expected: 1051287.7089736568949 },
-    { x: 1e10, expected: 220258509288.81058147 },
+    { x: 1e-8, expected: 18.42068073818021 },
+    { x: 0.1, expected: 2.252712651734206 },
+    { x: 0.5, expected: 0.5723649429247001 },
+    { x: 1.5, expected: -0.12078223763524522 },
+    { x: 3.7, expected: 1.428072326665388 },
+    { x: 10, expected: 12.801827480081469 },
+    { x: 100.5, expected: 361.4355404677776 },
+    { x: 1e5, expected: 1051287.7089736569 },
+    { x: 1e10, expected: 220258509288.81058 },
   ])('log Γ($x) matches the reference to 1e-13 relative', ({ x, expected }) => {
     expect(Math.abs(lgamma(x) - expected)).toBeLessThan(1e-13 * Math.max(1, Math.abs(expected)));
   });
@@ -38,12 +38,12 @@ describe('lgamma', () => {
 
 describe('digamma', () => {
   test.each([
-    { x: 0.01, expected: -100.56088545786867242 },
-    { x: 0.5, expected: -1.9635100260214234794 },
-    { x: 1, expected: -0.57721566490153286061 },
-    { x: 2.5, expected: 0.70315664064524318723 },
-    { x: 10, expected: 2.2517525890667211076 },
-    { x: 1000, expected: 6.9072551956488120521 },
+    { x: 0.01, expected: -100.56088545786868 },
+    { x: 0.5, expected: -1.9635100260214235 },
+    { x: 1, expected: -0.5772156649015329 },
+    { x: 2.5, expected: 0.7031566406452432 },
+    { x: 10, expected: 2.251752589066721 },
+    { x: 1000, expected: 6.907255195648812 },
   ])('ψ($x) matches the reference to 1e-12', ({ x, expected }) => {
     expect(Math.abs(digamma(x) - expected)).toBeLessThan(1e-12 * Math.max(1, Math.abs(expected)));
   });
