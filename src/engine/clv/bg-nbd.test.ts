@@ -3,6 +3,8 @@ import { lbeta } from '../special/lgamma.js';
 import {
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
+  bgNbdLogLik,
+  bgNbdLogLikGradient,
   bgNbdLogLikOne,
   bgNbdProbabilityAlive,
   fitBgNbd,
@@ -68,5 +70,20 @@ describe('BG/NBD', () => {
     expect(fit.reason).toMatch(
       /not (positive definite|finite)|ran off|line search|no convergence|still large/,
     );
+  });
+});
+
+describe('BG/NBD analytic gradient', () => {
+  test('matches central finite differences of the log-likelihood', () => {
+    const c = compressRfm([0, 1, 3, 7, 0, 2], [0, 4, 20, 30, 0, 1], [30, 31, 32, 33, 10, 40]);
+    const grad = new Float64Array(4);
+    bgNbdLogLikGradient(P, c.rows, grad);
+    const names = ['r', 'alpha', 'a', 'b'] as const;
+    names.forEach((k, i) => {
+      const h = 1e-6 * P[k];
+      const up = bgNbdLogLik({ ...P, [k]: P[k] + h }, c.rows);
+      const down = bgNbdLogLik({ ...P, [k]: P[k] - h }, c.rows);
+      expect(grad[i]).toBeCloseTo((up - down) / (2 * h), 5);
+    });
   });
 });

@@ -16,7 +16,7 @@
  */
 import { type FitResult, fitLogParams } from '../optim/fit.js';
 import { logHyp2f1 } from '../special/hyp2f1.js';
-import { lbeta, lgamma } from '../special/lgamma.js';
+import { digamma, lbeta, lgamma } from '../special/lgamma.js';
 import { log1pExp, logAddExp } from '../special/log-space.js';
 import { type RfmRows, rescaleRfm, rfmTotals } from './rfm-rows.js';
 
@@ -48,17 +48,80 @@ export function bgNbdLogLik(p: BgNbdParams, rows: RfmRows): number {
   const { r, alpha, a, b } = p;
   const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
   // Terms that depend on x only are computed once per distinct x.
-  const cache = new Map<number, number>();
+  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
+  let lastX = Number.NaN;
+  let byX = 0;
   let ll = 0;
   for (let i = 0; i < rows.x.length; i++) {
     const x = rows.x[i];
-    let byX = cache.get(x);
-    if (byX === undefined) {
+    if (x !== lastX) {
+      lastX = x;
       byX = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
-      cache.set(x, byX);
     }
     ll += rows.weight[i] * (constant + byX + aliveOrDropped(p, x, rows.tx[i], rows.T[i]));
   }
+  return ll;
+}
+
+/**
+ * Weighted log-likelihood and its analytic gradient with respect to (r, alpha, a, b), written
+ * into `grad`. Differentiating eq. (6) with ω = the share of the "dropped at tx" branch:
+ *   ∂/∂r = ψ(r+x) - ψ(r) + log alpha - (1-ω) log(alpha+T) - ω log(alpha+tx)
+ *   ∂/∂alpha = r/alpha - (r+x) [(1-ω)/(alpha+T) + ω/(alpha+tx)]
+ *   ∂/∂a = ψ(a+b) - ψ(a+b+x) + ω/a
+ *   ∂/∂b = ψ(b+x) - ψ(a+b+x) - ψ(b) + ψ(a+b) - ω/(b+x-1)
+ */
+export function bgNbdLogLikGradient(p: BgNbdParams, rows: RfmRows, grad: Float64Array): number {
+  const { r, alpha, a, b } = p;
+  const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
+  const psiR = digamma(r);
+  const psiB = digamma(b);
+  const psiAB = digamma(a + b);
+  const logAlpha = Math.log(alpha);
+  let ll = 0;
+  let gr = 0;
+  let gAlpha = 0;
+  let ga = 0;
+  let gb = 0;
+  let lastX = -1;
+  let byX = 0;
+  let psiRX = 0;
+  let psiBX = 0;
+  let psiABX = 0;
+  for (let i = 0; i < rows.x.length; i++) {
+    const x = rows.x[i];
+    if (x !== lastX) {
+      byX = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
+      psiRX = digamma(r + x);
+      psiBX = digamma(b + x);
+      psiABX = digamma(a + b + x);
+      lastX = x;
+    }
+    const w = rows.weight[i];
+    const logAT = Math.log(alpha + rows.T[i]);
+    const alive = -(r + x) * logAT;
+    let omega = 0;
+    let logD = alive;
+    let logATx = 0;
+    if (x > 0) {
+      logATx = Math.log(alpha + rows.tx[i]);
+      const dropped = Math.log(a / (b + x - 1)) - (r + x) * logATx;
+      logD = logAddExp(alive, dropped);
+      omega = Math.exp(dropped - logD);
+    }
+    ll += w * (constant + byX + logD);
+    gr += w * (psiRX - psiR + logAlpha - (1 - omega) * logAT - omega * logATx);
+    gAlpha +=
+      w *
+      (r / alpha -
+        (r + x) * ((1 - omega) / (alpha + rows.T[i]) + (x > 0 ? omega / (alpha + rows.tx[i]) : 0)));
+    ga += w * (psiAB - psiABX + omega / a);
+    gb += w * (psiBX - psiABX - psiB + psiAB - (x > 0 ? omega / (b + x - 1) : 0));
+  }
+  grad[0] = gr;
+  grad[1] = gAlpha;
+  grad[2] = ga;
+  grad[3] = gb;
   return ll;
 }
 
@@ -79,13 +142,17 @@ export function fitBgNbd(rows: RfmRows): FitResult<BgNbdParams> {
       [Math.log(0.3), Math.log(0.3 / rate), Math.log(0.7), Math.log(2.5)],
       [Math.log(3), Math.log(3 / rate), Math.log(2), Math.log(8)],
     ],
-    nll: (t) =>
-      -bgNbdLogLik(
-        { r: Math.exp(t[0]), alpha: Math.exp(t[1]), a: Math.exp(t[2]), b: Math.exp(t[3]) },
-        scaled,
-      ),
+    nll: (t) => -bgNbdLogLik(fromLog(t), scaled),
+    nllGradient: (t, out) => {
+      bgNbdLogLikGradient(fromLog(t), scaled, out);
+      for (let k = 0; k < 4; k++) out[k] = -out[k] * Math.exp(t[k]);
+    },
     logLik: (p) => bgNbdLogLik(p, rows),
   });
+}
+
+function fromLog(t: Float64Array): BgNbdParams {
+  return { r: Math.exp(t[0]), alpha: Math.exp(t[1]), a: Math.exp(t[2]), b: Math.exp(t[3]) };
 }
 
 /** (a+b-1)/(a-1) · (1 - e^logTerm), continuous through a = 1 by averaging a ± 1e-7. */

@@ -54,14 +54,15 @@ export function mbgNbdLogLikOne(p: MbgNbdParams, x: number, tx: number, T: numbe
 export function mbgNbdLogLik(p: MbgNbdParams, rows: RfmRows): number {
   const { r, alpha, a, b } = p;
   const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
-  const cache = new Map<number, number>();
+  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
+  let lastX = Number.NaN;
+  let byX = 0;
   let ll = 0;
   for (let i = 0; i < rows.x.length; i++) {
     const x = rows.x[i];
-    let byX = cache.get(x);
-    if (byX === undefined) {
+    if (x !== lastX) {
+      lastX = x;
       byX = lgamma(r + x) + lgamma(b + x + 1) - lgamma(a + b + x + 1);
-      cache.set(x, byX);
     }
     ll += rows.weight[i] * (constant + byX + aliveOrDropped(p, x, rows.tx[i], rows.T[i]));
   }

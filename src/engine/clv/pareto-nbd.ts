@@ -71,14 +71,15 @@ export function paretoNbdLogLikOne(p: ParetoNbdParams, x: number, tx: number, T:
 export function paretoNbdLogLik(p: ParetoNbdParams, rows: RfmRows): number {
   const { r, alpha, s, beta } = p;
   const constant = -lgamma(r) + r * Math.log(alpha) + s * Math.log(beta);
-  const cache = new Map<number, number>();
+  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
+  let lastX = Number.NaN;
+  let byX = 0;
   let ll = 0;
   for (let i = 0; i < rows.x.length; i++) {
     const x = rows.x[i];
-    let byX = cache.get(x);
-    if (byX === undefined) {
+    if (x !== lastX) {
+      lastX = x;
       byX = lgamma(r + x);
-      cache.set(x, byX);
     }
     const [alive, dead] = logTerms(p, x, rows.tx[i], rows.T[i]);
     ll += rows.weight[i] * (constant + byX + logAddExp(alive, dead));

@@ -57,7 +57,8 @@ export function validateRfm(x: number, tx: number, T: number, index: number): vo
 
 /**
  * Validate per-customer (x, tx, T) arrays and compress them into unique rows with counts.
- * Row order is the order of first appearance, so the result is deterministic.
+ * Rows are ordered by x, then by first appearance, so the result is deterministic and the
+ * likelihoods can compute their per-x terms once per run of equal x.
  */
 export function compressRfm(
   x: ArrayLike<number>,
@@ -93,12 +94,18 @@ export function compressRfm(
     w[row] += 1;
     rowOf[i] = row;
   }
+  const order = Array.from(ux.keys()).sort((i, j) => ux[i] - ux[j] || i - j);
+  const newIndex = new Int32Array(order.length);
+  order.forEach((old, k) => {
+    newIndex[old] = k;
+  });
+  for (let i = 0; i < n; i++) rowOf[i] = newIndex[rowOf[i]];
   return Object.freeze({
     rows: Object.freeze({
-      x: Float64Array.from(ux),
-      tx: Float64Array.from(utx),
-      T: Float64Array.from(uT),
-      weight: Float64Array.from(w),
+      x: Float64Array.from(order, (k) => ux[k]),
+      tx: Float64Array.from(order, (k) => utx[k]),
+      T: Float64Array.from(order, (k) => uT[k]),
+      weight: Float64Array.from(order, (k) => w[k]),
     }),
     rowOf,
   });

@@ -5,7 +5,8 @@
  * so the inverse-Hessian estimate stays positive definite. The first step rescales the
  * initial inverse Hessian by y·s / y·y (ibid., eq. 6.20).
  *
- * Gradients are central finite differences (ibid., eq. 8.7) with step 1e-5 · max(1, |x_i|):
+ * Gradients are analytic when the caller supplies them, otherwise central finite differences
+ * (ibid., eq. 8.7) with step 1e-5 · max(1, |x_i|):
  * truncation and rounding errors are both about 1e-10 for an objective of order one, which
  * is why the models minimise the *mean* negative log-likelihood over log-parameters.
  *
@@ -15,11 +16,16 @@
 
 export type Objective = (theta: Float64Array) => number;
 
+/** Writes ∂f/∂θ at `theta` into `out` (an analytic gradient, when the model has one). */
+export type Gradient = (theta: Float64Array, out: Float64Array) => void;
+
 export interface MinimizeOptions {
   /** stop when the largest absolute gradient component is below this (default 1e-7) */
   gradTol?: number;
   /** maximum BFGS iterations (default 500) */
   maxIterations?: number;
+  /** analytic gradient; central finite differences when absent */
+  gradient?: Gradient;
 }
 
 export interface MinimizeResult {
@@ -90,6 +96,32 @@ export function numericHessian(f: Objective, theta: Float64Array): Float64Array 
   return H;
 }
 
+/** Hessian as central differences of an analytic gradient (step 1e-5 · max(1, |θ_i|)), symmetrised. */
+export function numericHessianFromGradient(gradient: Gradient, theta: Float64Array): Float64Array {
+  const n = theta.length;
+  const H = new Float64Array(n * n);
+  const p = Float64Array.from(theta);
+  const up = new Float64Array(n);
+  const down = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = 1e-5 * Math.max(1, Math.abs(theta[i]));
+    p[i] = theta[i] + h;
+    gradient(p, up);
+    p[i] = theta[i] - h;
+    gradient(p, down);
+    p[i] = theta[i];
+    for (let j = 0; j < n; j++) H[i * n + j] = (up[j] - down[j]) / (2 * h);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const v = 0.5 * (H[i * n + j] + H[j * n + i]);
+      H[i * n + j] = v;
+      H[j * n + i] = v;
+    }
+  }
+  return H;
+}
+
 /**
  * Inverse of a symmetric positive-definite matrix (row-major) via Cholesky factorisation;
  * null when the matrix is not positive definite (or not finite).
@@ -143,6 +175,17 @@ export function minimizeBfgs(
   const gradTol = options.gradTol ?? 1e-7;
   const maxIterations = options.maxIterations ?? 500;
   const n = theta0.length;
+  const gradient: Gradient =
+    options.gradient ??
+    ((theta: Float64Array, out: Float64Array) => numericGradient(f, theta, out));
+  const grad = (theta: Float64Array, out: Float64Array) => {
+    try {
+      gradient(theta, out);
+    } catch {
+      out.fill(Number.NaN);
+    }
+    return out;
+  };
   const x = Float64Array.from(theta0);
   let fx = safeEval(f, x);
   const done = (iterations: number, converged: boolean, reason: string, g: Float64Array) =>
@@ -154,7 +197,7 @@ export function minimizeBfgs(
       converged,
       reason,
     });
-  let g = numericGradient(f, x);
+  let g = grad(x, new Float64Array(n));
   if (!Number.isFinite(fx)) {
     return done(0, false, 'the objective is not finite at the starting point', g);
   }
@@ -211,7 +254,7 @@ export function minimizeBfgs(
       }
       return done(iter, false, 'line search failed to decrease the objective', g);
     }
-    numericGradient(f, xNew, gNew);
+    grad(xNew, gNew);
     for (let i = 0; i < n; i++) {
       s[i] = xNew[i] - x[i];
       y[i] = gNew[i] - g[i];
@@ -241,7 +284,7 @@ export function minimizeBfgs(
       bfgsUpdate(Hinv, n, s, y, ys);
     }
   }
-  g = numericGradient(f, x, g);
+  g = grad(x, g);
   return done(maxIterations, false, `no convergence after ${maxIterations} iterations`, g);
 }
 

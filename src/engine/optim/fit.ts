@@ -4,13 +4,14 @@
  * Each model supplies its negative log-likelihood as a function of θ = log(parameters) on
  * rescaled data (time divided by a scale so it is O(1)); natural parameters are
  * exp(θ_k) · scale_k. The harness minimises the mean negative log-likelihood by BFGS from
- * several starts, keeps the best, and takes standard errors from the numerical Hessian of
+ * several starts, keeps the best, and takes standard errors from the numerical Hessian (second
+ * differences of the objective, or first differences of the analytic gradient) of
  * the total negative log-likelihood in θ: Var(θ) = H⁻¹, and by the delta method
  * SE(param_k) = param_k · √Var(θ_k). A fit whose Hessian is not positive definite (a
  * parameter not identified by the data) is reported as not converged.
  */
 import { ModelError } from '../../errors.js';
-import { invertSpd, minimizeBfgs, numericHessian } from './bfgs.js';
+import { invertSpd, minimizeBfgs, numericHessian, numericHessianFromGradient } from './bfgs.js';
 
 export interface FitResult<P> {
   /** maximum-likelihood estimates, in the data's own units */
@@ -35,6 +36,8 @@ export interface LogParamProblem<P> {
   readonly names: readonly (keyof P & string)[];
   /** total negative log-likelihood at θ = log(parameters on the rescaled data) */
   readonly nll: (theta: Float64Array) => number;
+  /** optional analytic gradient of `nll` with respect to θ, written into `out` */
+  readonly nllGradient?: (theta: Float64Array, out: Float64Array) => void;
   /** natural parameter k = exp(θ_k) · scale[k] */
   readonly scale: readonly number[];
   /** starting points in θ */
@@ -49,10 +52,18 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
   const { names, nll, scale, starts, nObs } = problem;
   const k = names.length;
   const mean = (theta: Float64Array) => nll(theta) / nObs;
+  const nllGradient = problem.nllGradient;
+  const gradient =
+    nllGradient === undefined
+      ? undefined
+      : (theta: Float64Array, out: Float64Array) => {
+          nllGradient(theta, out);
+          for (let i = 0; i < out.length; i++) out[i] /= nObs;
+        };
   let best: ReturnType<typeof minimizeBfgs> | null = null;
   let totalIterations = 0;
   for (const start of starts) {
-    const res = minimizeBfgs(mean, start);
+    const res = minimizeBfgs(mean, start, { gradient });
     totalIterations += res.iterations;
     if (best === null || (Number.isFinite(res.f) && (res.f < best.f || !Number.isFinite(best.f)))) {
       best = res;
@@ -67,7 +78,10 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
   const stdErr = {} as Record<string, number>;
   for (const name of names) stdErr[name] = Number.NaN;
   if (Number.isFinite(best.f)) {
-    const H = numericHessian(mean, theta);
+    const H =
+      gradient === undefined
+        ? numericHessian(mean, theta)
+        : numericHessianFromGradient(gradient, theta);
     for (let i = 0; i < H.length; i++) H[i] *= nObs;
     const cov = invertSpd(H, k);
     if (cov === null) {
