@@ -1,6 +1,7 @@
 export * from './clv/bg-nbd.js';
 export * from './clv/customer-value.js';
 export * from './clv/gamma-gamma.js';
+export * from './clv/holdout.js';
 export * from './clv/mbg-nbd.js';
 export * from './clv/migration.js';
 export * from './clv/pareto-nbd.js';
@@ -10,6 +11,7 @@ export * from './clv/shifted-beta-geometric.js';
 export * from './clv/simple-clv.js';
 export * from './clv/simulate.js';
 export * from './clv/time-units.js';
+export * from './clv/transaction-summary.js';
 export * from './optim/bfgs.js';
 export * from './optim/fit.js';
 export * from './random.js';
