@@ -3,9 +3,12 @@ import { bgNbdConditionalExpectedPurchases } from './bg-nbd.js';
 import {
   mbgNbdConditionalExpectedPurchases,
   mbgNbdExpectedPurchases,
+  mbgNbdLogLik,
+  mbgNbdLogLikGradient,
   mbgNbdLogLikOne,
   mbgNbdProbabilityAlive,
 } from './mbg-nbd.js';
+import { compressRfm } from './rfm-rows.js';
 
 const P = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
 
@@ -38,5 +41,19 @@ describe('MBG/NBD', () => {
     const b = bgNbdConditionalExpectedPurchases(P, 39, 20, 38, 38.5);
     expect(m / b).toBeGreaterThan(0.9);
     expect(m / b).toBeLessThan(1.1);
+  });
+});
+
+describe('MBG/NBD analytic gradient', () => {
+  test('matches central finite differences of the log-likelihood', () => {
+    const c = compressRfm([0, 1, 3, 7, 0, 2], [0, 4, 20, 30, 0, 1], [30, 31, 32, 33, 10, 40]);
+    const grad = new Float64Array(4);
+    mbgNbdLogLikGradient(P, c.rows, grad);
+    (['r', 'alpha', 'a', 'b'] as const).forEach((k, i) => {
+      const h = 1e-6 * P[k];
+      const up = mbgNbdLogLik({ ...P, [k]: P[k] + h }, c.rows);
+      const down = mbgNbdLogLik({ ...P, [k]: P[k] - h }, c.rows);
+      expect(grad[i]).toBeCloseTo((up - down) / (2 * h), 5);
+    });
   });
 });

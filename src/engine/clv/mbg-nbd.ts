@@ -17,7 +17,7 @@
  */
 import { type FitResult, fitLogParams } from '../optim/fit.js';
 import { logHyp2f1 } from '../special/hyp2f1.js';
-import { lbeta, lgamma } from '../special/lgamma.js';
+import { digamma, lbeta, lgamma } from '../special/lgamma.js';
 import { log1pExp, logAddExp } from '../special/log-space.js';
 import { type RfmRows, rescaleRfm, rfmTotals } from './rfm-rows.js';
 
@@ -69,6 +69,66 @@ export function mbgNbdLogLik(p: MbgNbdParams, rows: RfmRows): number {
   return ll;
 }
 
+/**
+ * Weighted log-likelihood and its analytic gradient with respect to (r, alpha, a, b), written
+ * into `grad`; ω is the share of the "dropped at tx" branch:
+ *   ∂/∂r = ψ(r+x) - ψ(r) + log alpha - (1-ω) log(alpha+T) - ω log(alpha+tx)
+ *   ∂/∂alpha = r/alpha - (r+x) [(1-ω)/(alpha+T) + ω/(alpha+tx)]
+ *   ∂/∂a = ψ(a+b) - ψ(a+b+x+1) + ω/a
+ *   ∂/∂b = ψ(b+x+1) - ψ(a+b+x+1) - ψ(b) + ψ(a+b) - ω/(b+x)
+ */
+export function mbgNbdLogLikGradient(p: MbgNbdParams, rows: RfmRows, grad: Float64Array): number {
+  const { r, alpha, a, b } = p;
+  const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
+  const psiR = digamma(r);
+  const psiB = digamma(b);
+  const psiAB = digamma(a + b);
+  const logAlpha = Math.log(alpha);
+  let ll = 0;
+  let gr = 0;
+  let gAlpha = 0;
+  let ga = 0;
+  let gb = 0;
+  let lastX = Number.NaN;
+  let byX = 0;
+  let psiRX = 0;
+  let psiBX = 0;
+  let psiABX = 0;
+  for (let i = 0; i < rows.x.length; i++) {
+    const x = rows.x[i];
+    if (x !== lastX) {
+      byX = lgamma(r + x) + lgamma(b + x + 1) - lgamma(a + b + x + 1);
+      psiRX = digamma(r + x);
+      psiBX = digamma(b + x + 1);
+      psiABX = digamma(a + b + x + 1);
+      lastX = x;
+    }
+    const w = rows.weight[i];
+    const logAT = Math.log(alpha + rows.T[i]);
+    const logATx = Math.log(alpha + rows.tx[i]);
+    const alive = -(r + x) * logAT;
+    const dropped = Math.log(a / (b + x)) - (r + x) * logATx;
+    const logD = logAddExp(alive, dropped);
+    const omega = Math.exp(dropped - logD);
+    ll += w * (constant + byX + logD);
+    gr += w * (psiRX - psiR + logAlpha - (1 - omega) * logAT - omega * logATx);
+    gAlpha +=
+      w *
+      (r / alpha - (r + x) * ((1 - omega) / (alpha + rows.T[i]) + omega / (alpha + rows.tx[i])));
+    ga += w * (psiAB - psiABX + omega / a);
+    gb += w * (psiBX - psiABX - psiB + psiAB - omega / (b + x));
+  }
+  grad[0] = gr;
+  grad[1] = gAlpha;
+  grad[2] = ga;
+  grad[3] = gb;
+  return ll;
+}
+
+function fromLog(t: Float64Array): MbgNbdParams {
+  return { r: Math.exp(t[0]), alpha: Math.exp(t[1]), a: Math.exp(t[2]), b: Math.exp(t[3]) };
+}
+
 /** Fit MBG/NBD by maximum likelihood on unique (x, tx, T) rows; alpha in the data's time unit. */
 export function fitMbgNbd(rows: RfmRows): FitResult<MbgNbdParams> {
   const { n, sumX, meanT } = rfmTotals(rows);
@@ -83,11 +143,11 @@ export function fitMbgNbd(rows: RfmRows): FitResult<MbgNbdParams> {
       [Math.log(0.3), Math.log(0.3 / rate), Math.log(0.7), Math.log(2.5)],
       [Math.log(3), Math.log(3 / rate), Math.log(2), Math.log(8)],
     ],
-    nll: (t) =>
-      -mbgNbdLogLik(
-        { r: Math.exp(t[0]), alpha: Math.exp(t[1]), a: Math.exp(t[2]), b: Math.exp(t[3]) },
-        scaled,
-      ),
+    nll: (t) => -mbgNbdLogLik(fromLog(t), scaled),
+    nllGradient: (t, out) => {
+      mbgNbdLogLikGradient(fromLog(t), scaled, out);
+      for (let k = 0; k < 4; k++) out[k] = -out[k] * Math.exp(t[k]);
+    },
     logLik: (p) => mbgNbdLogLik(p, rows),
   });
 }

@@ -57,8 +57,8 @@ export function validateRfm(x: number, tx: number, T: number, index: number): vo
 
 /**
  * Validate per-customer (x, tx, T) arrays and compress them into unique rows with counts.
- * Rows are ordered by x, then by first appearance, so the result is deterministic and the
- * likelihoods can compute their per-x terms once per run of equal x.
+ * Rows are sorted by (x, T, tx), so the result is deterministic and the likelihoods can
+ * compute their per-x terms once per run of equal x.
  */
 export function compressRfm(
   x: ArrayLike<number>,
@@ -73,39 +73,35 @@ export function compressRfm(
     );
   }
   if (n === 0) throw new InputError('no customers to fit', { field: 'x' });
-  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) validateRfm(x[i], tx[i], T[i], i);
+  // Sort customer indices by (x, T, tx) and merge runs of equal rows.
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => x[i] - x[j] || T[i] - T[j] || tx[i] - tx[j] || i - j);
   const rowOf = new Int32Array(n);
   const ux: number[] = [];
   const utx: number[] = [];
   const uT: number[] = [];
   const w: number[] = [];
-  for (let i = 0; i < n; i++) {
-    validateRfm(x[i], tx[i], T[i], i);
-    const key = `${x[i]}|${tx[i]}|${T[i]}`;
-    let row = seen.get(key);
-    if (row === undefined) {
-      row = ux.length;
-      seen.set(key, row);
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const last = ux.length - 1;
+    if (last >= 0 && ux[last] === x[i] && uT[last] === T[i] && utx[last] === tx[i]) {
+      w[last] += 1;
+    } else {
       ux.push(x[i]);
       utx.push(tx[i]);
       uT.push(T[i]);
-      w.push(0);
+      w.push(1);
     }
-    w[row] += 1;
-    rowOf[i] = row;
+    rowOf[i] = ux.length - 1;
   }
-  const order = Array.from(ux.keys()).sort((i, j) => ux[i] - ux[j] || i - j);
-  const newIndex = new Int32Array(order.length);
-  order.forEach((old, k) => {
-    newIndex[old] = k;
-  });
-  for (let i = 0; i < n; i++) rowOf[i] = newIndex[rowOf[i]];
   return Object.freeze({
     rows: Object.freeze({
-      x: Float64Array.from(order, (k) => ux[k]),
-      tx: Float64Array.from(order, (k) => utx[k]),
-      T: Float64Array.from(order, (k) => uT[k]),
-      weight: Float64Array.from(order, (k) => w[k]),
+      x: Float64Array.from(ux),
+      tx: Float64Array.from(utx),
+      T: Float64Array.from(uT),
+      weight: Float64Array.from(w),
     }),
     rowOf,
   });

@@ -16,56 +16,79 @@ export interface SimulatedRfm {
   readonly x: Float64Array;
   readonly tx: Float64Array;
   readonly T: Float64Array;
+  /** purchases in the holdout (T, T + holdout] (zeros when no holdout was asked for) */
+  readonly holdoutX: Float64Array;
 }
 
-/** Simulate one BG/NBD calibration history per entry of `T`. */
-export function simulateBgNbd(rng: Rng, p: BgNbdParams, T: ArrayLike<number>): SimulatedRfm {
-  const n = T.length;
-  const x = new Float64Array(n);
-  const tx = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const lambda = sampleGamma(rng, p.r, p.alpha);
-    const drop = sampleBeta(rng, p.a, p.b);
-    let t = 0;
-    let count = 0;
-    let last = 0;
-    for (;;) {
-      t += sampleExponential(rng, lambda);
-      if (t > T[i]) break;
-      count++;
-      last = t;
-      if (rng.next() < drop) break;
-    }
-    x[i] = count;
-    tx[i] = last;
-  }
-  return { x, tx, T: Float64Array.from(T) };
-}
-
-/** Simulate one Pareto/NBD calibration history per entry of `T`. */
-export function simulateParetoNbd(
+/** Simulate one BG/NBD history per entry of `T`, plus purchases in a holdout of length `holdout`. */
+export function simulateBgNbd(
   rng: Rng,
-  p: ParetoNbdParams,
+  p: BgNbdParams,
   T: ArrayLike<number>,
+  holdout = 0,
 ): SimulatedRfm {
   const n = T.length;
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
+  const holdoutX = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const lambda = sampleGamma(rng, p.r, p.alpha);
-    const mu = sampleGamma(rng, p.s, p.beta);
-    const end = Math.min(T[i], sampleExponential(rng, mu));
+    const drop = sampleBeta(rng, p.a, p.b);
+    const end = T[i] + holdout;
     let t = 0;
     let count = 0;
     let last = 0;
+    let later = 0;
     for (;;) {
       t += sampleExponential(rng, lambda);
       if (t > end) break;
-      count++;
-      last = t;
+      if (t <= T[i]) {
+        count++;
+        last = t;
+      } else {
+        later++;
+      }
+      if (rng.next() < drop) break;
     }
     x[i] = count;
     tx[i] = last;
+    holdoutX[i] = later;
   }
-  return { x, tx, T: Float64Array.from(T) };
+  return { x, tx, T: Float64Array.from(T), holdoutX };
+}
+
+/** Simulate one Pareto/NBD history per entry of `T`, plus purchases in a holdout of length `holdout`. */
+export function simulateParetoNbd(
+  rng: Rng,
+  p: ParetoNbdParams,
+  T: ArrayLike<number>,
+  holdout = 0,
+): SimulatedRfm {
+  const n = T.length;
+  const x = new Float64Array(n);
+  const tx = new Float64Array(n);
+  const holdoutX = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const lambda = sampleGamma(rng, p.r, p.alpha);
+    const mu = sampleGamma(rng, p.s, p.beta);
+    const end = Math.min(T[i] + holdout, sampleExponential(rng, mu));
+    let t = 0;
+    let count = 0;
+    let last = 0;
+    let later = 0;
+    for (;;) {
+      t += sampleExponential(rng, lambda);
+      if (t > end) break;
+      if (t <= T[i]) {
+        count++;
+        last = t;
+      } else {
+        later++;
+      }
+    }
+    x[i] = count;
+    tx[i] = last;
+    holdoutX[i] = later;
+  }
+  return { x, tx, T: Float64Array.from(T), holdoutX };
 }
