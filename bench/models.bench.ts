@@ -1,0 +1,142 @@
+/**
+ * Model fitting and scoring speed. Run: npm run bench:models
+ *
+ * Prints BG/NBD and Pareto/NBD fit times on the CDNOW summary (after warm-up, median of
+ * several runs), with ratios against baselines measured in the same run: BG/NBD fitted with
+ * finite-difference gradients, and BG/NBD fitted on one row per customer instead of unique
+ * rows with counts. Then simulates 1M BG/NBD customers (weeks, times rounded to whole days)
+ * and times compression, the fit and scoring (12-month expected purchases, P(alive), spend,
+ * discounted CLV).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  bgNbdLogLik,
+  compressRfm,
+  createRng,
+  fitBgNbd,
+  fitLogParams,
+  fitParetoNbd,
+  type RfmRows,
+  rfmTotals,
+  sampleGamma,
+  scoreCustomers,
+  simulateBgNbd,
+} from '../src/engine/index.js';
+
+const CDNOW = path.resolve(import.meta.dirname, '../../shared/datasets/cdnow');
+
+function loadSummary() {
+  const text = readFileSync(path.join(CDNOW, 'cdnow_customers_summary.csv'), 'utf8');
+  const x: number[] = [];
+  const tx: number[] = [];
+  const T: number[] = [];
+  for (const line of text.trim().split(/\r?\n/).slice(1)) {
+    const f = line.split(',');
+    x.push(Number(f[1]));
+    tx.push(Number(f[2]));
+    T.push(Number(f[3]));
+  }
+  return { x, tx, T };
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t0, value };
+}
+
+function median(fn: () => unknown, runs: number, warmup = 2): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(time(fn).ms);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** BG/NBD fitted the same way but with finite-difference gradients (the baseline). */
+function fitBgNbdFiniteDifferences(rows: RfmRows) {
+  const { n, sumX, meanT } = rfmTotals(rows);
+  const scaled = { ...rows, tx: rows.tx.map((v) => v / meanT), T: rows.T.map((v) => v / meanT) };
+  const rate = sumX / n;
+  const fromLog = (t: Float64Array) => ({
+    r: Math.exp(t[0]),
+    alpha: Math.exp(t[1]),
+    a: Math.exp(t[2]),
+    b: Math.exp(t[3]),
+  });
+  return fitLogParams({
+    names: ['r', 'alpha', 'a', 'b'],
+    scale: [1, meanT, 1, 1],
+    nObs: n,
+    starts: [
+      [0, Math.log(1 / rate), 0, 0],
+      [Math.log(0.3), Math.log(0.3 / rate), Math.log(0.7), Math.log(2.5)],
+      [Math.log(3), Math.log(3 / rate), Math.log(2), Math.log(8)],
+    ],
+    nll: (t) => -bgNbdLogLik(fromLog(t), scaled),
+    logLik: (p) => bgNbdLogLik(p, rows),
+  });
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1).padStart(9)} ms`;
+
+const cdnow = loadSummary();
+const rows = compressRfm(cdnow.x, cdnow.tx, cdnow.T).rows;
+const perCustomer = {
+  x: Float64Array.from(cdnow.x),
+  tx: Float64Array.from(cdnow.tx),
+  T: Float64Array.from(cdnow.T),
+  weight: new Float64Array(cdnow.x.length).fill(1),
+};
+
+console.log(`CDNOW summary: ${cdnow.x.length} customers, ${rows.x.length} unique (x, tx, T) rows`);
+const bg = median(() => fitBgNbd(rows), 7);
+const bgFd = median(() => fitBgNbdFiniteDifferences(rows), 5);
+const bgFlat = median(() => fitBgNbd(perCustomer), 5);
+const pnbd = median(() => fitParetoNbd(rows), 3, 1);
+console.log(`BG/NBD fit (analytic gradient, unique rows)    ${fmt(bg)}   1.00×`);
+console.log(
+  `  baseline: finite-difference gradient         ${fmt(bgFd)}   ${(bgFd / bg).toFixed(2)}× slower`,
+);
+console.log(
+  `  baseline: one row per customer               ${fmt(bgFlat)}   ${(bgFlat / bg).toFixed(2)}× slower`,
+);
+console.log(
+  `Pareto/NBD fit (finite differences, 2F1)        ${fmt(pnbd)}   ${(pnbd / bg).toFixed(2)}× BG/NBD`,
+);
+
+const N = 1_000_000;
+const rng = createRng(20261123);
+const T = Float64Array.from({ length: N }, () => Math.round(7 + 358 * rng.next()) / 7);
+const truth = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+const sim = time(() => simulateBgNbd(rng, truth, T));
+for (let i = 0; i < N; i++) sim.value.tx[i] = Math.min(Math.round(sim.value.tx[i] * 7) / 7, T[i]);
+const zbar = Float64Array.from(sim.value.x, (x) => (x > 0 ? sampleGamma(rng, 6, 0.2) : 0));
+const compressed = time(() => compressRfm(sim.value.x, sim.value.tx, sim.value.T));
+const fit = time(() => fitBgNbd(compressed.value.rows));
+const scores = time(() =>
+  scoreCustomers(
+    { kind: 'bg-nbd', params: fit.value.params },
+    { p: 6.25, q: 3.74, gamma: 15.44 },
+    { x: sim.value.x, tx: sim.value.tx, T: sim.value.T, zbar },
+    { unit: 'week' },
+  ),
+);
+console.log(`\n1M simulated BG/NBD customers (T up to 52 weeks, day resolution)`);
+console.log(`  simulate                                     ${fmt(sim.ms)}`);
+console.log(
+  `  compress to ${compressed.value.rows.x.length} unique rows`.padEnd(48) + fmt(compressed.ms),
+);
+console.log(
+  `  fit BG/NBD                                   ${fmt(fit.ms)}   converged=${fit.value.converged}`,
+);
+console.log(
+  `    r=${fit.value.params.r.toFixed(4)} alpha=${fit.value.params.alpha.toFixed(3)} a=${fit.value.params.a.toFixed(3)} b=${fit.value.params.b.toFixed(3)} (truth 0.243, 4.414, 0.793, 2.426)`,
+);
+console.log(
+  `  score (12 monthly steps, P(alive), spend, CLV) ${fmt(scores.ms).trimStart().padStart(11)}`,
+);
+console.log(
+  `  fit + score per customer                     ${(((fit.ms + scores.ms) / N) * 1e3).toFixed(2)} µs`,
+);

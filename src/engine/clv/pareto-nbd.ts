@@ -1,0 +1,158 @@
+/**
+ * Pareto/NBD model of repeat buying.
+ *
+ * Assumptions: while active, a customer buys as a Poisson process with rate λ; her
+ * unobserved lifetime is exponential with rate μ. λ ~ Gamma(shape r, rate alpha) and
+ * μ ~ Gamma(shape s, rate beta) across customers, independently.
+ *
+ * Parameters: r, s (shapes, unitless), alpha, beta (rate-scales, in the data's time unit).
+ * Data: x = repeat purchases, tx = time of last repeat purchase, T = time since first purchase.
+ *
+ * References: Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting Your
+ * Customers: Who Are They and What Will They Do Next? Management Science 33(1), 1–24.
+ * Fader, P. S. & Hardie, B. G. S. (2005). A Note on Deriving the Pareto/NBD Model and Related
+ * Expressions, brucehardie.com/notes/009/: likelihood §3, with the A0 term written for
+ * alpha ≥ beta or alpha ≤ beta so that the 2F1 argument stays in [0, 1); mean §4; P(alive)
+ * §5; conditional expectation §6.
+ * Cross-check used in the tests: (s / (r+s+x)) A0 = s ∫_tx^T (alpha+τ)^-(r+x) (beta+τ)^-(s+1) dτ.
+ */
+import { type FitResult, fitLogParams } from '../optim/fit.js';
+import { logHyp2f1 } from '../special/hyp2f1.js';
+import { lgamma } from '../special/lgamma.js';
+import { log1pExp, logAddExp, logSubExp } from '../special/log-space.js';
+import { type RfmRows, rescaleRfm, rfmTotals } from './rfm-rows.js';
+
+export type ParetoNbdParams = {
+  readonly r: number;
+  readonly alpha: number;
+  readonly s: number;
+  readonly beta: number;
+};
+
+/** log A0 of Fader & Hardie (2005) §3, branch chosen by comparing alpha and beta; -Infinity when tx = T. */
+export function paretoNbdLogA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
+  const { r, alpha, s, beta } = p;
+  const rsx = r + s + x;
+  let m: number;
+  let b: number;
+  let d: number;
+  if (alpha >= beta) {
+    m = alpha;
+    b = s + 1;
+    d = alpha - beta;
+  } else {
+    m = beta;
+    b = r + x;
+    d = beta - alpha;
+  }
+  const atTx = logHyp2f1(rsx, b, rsx + 1, d / (m + tx)) - rsx * Math.log(m + tx);
+  const atT = logHyp2f1(rsx, b, rsx + 1, d / (m + T)) - rsx * Math.log(m + T);
+  return logSubExp(atTx, atT);
+}
+
+// The two terms in braces of the likelihood (Fader & Hardie 2005 §3), as logarithms.
+function logTerms(p: ParetoNbdParams, x: number, tx: number, T: number): [number, number] {
+  const { r, alpha, s, beta } = p;
+  const alive = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+  const dead = Math.log(s / (r + s + x)) + paretoNbdLogA0(p, x, tx, T);
+  return [alive, dead];
+}
+
+/** Log-likelihood of one customer's (x, tx, T) under Pareto/NBD, Fader & Hardie (2005) §3. */
+export function paretoNbdLogLikOne(p: ParetoNbdParams, x: number, tx: number, T: number): number {
+  const { r, alpha, s, beta } = p;
+  const [alive, dead] = logTerms(p, x, tx, T);
+  return (
+    lgamma(r + x) - lgamma(r) + r * Math.log(alpha) + s * Math.log(beta) + logAddExp(alive, dead)
+  );
+}
+
+/** Weighted log-likelihood of summary rows under Pareto/NBD. */
+export function paretoNbdLogLik(p: ParetoNbdParams, rows: RfmRows): number {
+  const { r, alpha, s, beta } = p;
+  const constant = -lgamma(r) + r * Math.log(alpha) + s * Math.log(beta);
+  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
+  let lastX = Number.NaN;
+  let byX = 0;
+  let ll = 0;
+  for (let i = 0; i < rows.x.length; i++) {
+    const x = rows.x[i];
+    if (x !== lastX) {
+      lastX = x;
+      byX = lgamma(r + x);
+    }
+    const [alive, dead] = logTerms(p, x, rows.tx[i], rows.T[i]);
+    ll += rows.weight[i] * (constant + byX + logAddExp(alive, dead));
+  }
+  return ll;
+}
+
+/**
+ * Fit Pareto/NBD by maximum likelihood on unique (x, tx, T) rows (see `compressRfm`). Time is
+ * rescaled by the mean T internally; alpha and beta are returned in the data's time unit.
+ */
+export function fitParetoNbd(rows: RfmRows): FitResult<ParetoNbdParams> {
+  const { n, sumX, meanT } = rfmTotals(rows);
+  const scaled = rescaleRfm(rows, meanT);
+  const rate = Math.max(sumX, 0.5) / n;
+  return fitLogParams<ParetoNbdParams>({
+    names: ['r', 'alpha', 's', 'beta'],
+    scale: [1, meanT, 1, meanT],
+    nObs: n,
+    starts: [
+      [0, Math.log(1 / rate), 0, 0],
+      [Math.log(0.5), Math.log(0.5 / rate), Math.log(0.5), Math.log(0.3)],
+    ],
+    nll: (t) =>
+      -paretoNbdLogLik(
+        { r: Math.exp(t[0]), alpha: Math.exp(t[1]), s: Math.exp(t[2]), beta: Math.exp(t[3]) },
+        scaled,
+      ),
+    logLik: (p) => paretoNbdLogLik(p, rows),
+  });
+}
+
+// [1 - (1+t/m)^-(k)] / k, continuous at k = 0 where it is log(1 + t/m).
+function oneMinusPowOverK(k: number, t: number, m: number): number {
+  const lu = Math.log1p(t / m);
+  if (Math.abs(k) < 1e-10) return lu;
+  return -Math.expm1(-k * lu) / k;
+}
+
+/** Probability that a customer with history (x, tx, T) is still active at T, Fader & Hardie (2005) §5. */
+export function paretoNbdProbabilityAlive(
+  p: ParetoNbdParams,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  const [alive, dead] = logTerms(p, x, tx, T);
+  return Math.exp(-log1pExp(dead - alive));
+}
+
+/** Expected repeat purchases in (0, t] for a new customer, Fader & Hardie (2005) §4; `t` in the data's time unit. */
+export function paretoNbdExpectedPurchases(p: ParetoNbdParams, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, s, beta } = p;
+  return ((r * beta) / alpha) * oneMinusPowOverK(s - 1, t, beta);
+}
+
+/**
+ * Expected purchases in (T, T + t] for a customer with history (x, tx, T), Fader & Hardie (2005) §6.
+ * `t`, `tx`, `T` share the data's time unit.
+ */
+export function paretoNbdConditionalExpectedPurchases(
+  p: ParetoNbdParams,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, s, beta } = p;
+  return (
+    (((r + x) * (beta + T)) / (alpha + T)) *
+    oneMinusPowOverK(s - 1, t, beta + T) *
+    paretoNbdProbabilityAlive(p, x, tx, T)
+  );
+}

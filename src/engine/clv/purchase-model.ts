@@ -1,0 +1,77 @@
+/**
+ * One interface over the repeat-purchase models (BG/NBD, MBG/NBD, Pareto/NBD), discriminated by
+ * `kind`, so scoring and validation code does not care which model was fitted. All times are in
+ * the unit the model was fitted on.
+ */
+import { assertNever } from '../../errors.js';
+import {
+  type BgNbdParams,
+  bgNbdConditionalExpectedPurchases,
+  bgNbdExpectedPurchases,
+  bgNbdProbabilityAlive,
+} from './bg-nbd.js';
+import {
+  type MbgNbdParams,
+  mbgNbdConditionalExpectedPurchases,
+  mbgNbdExpectedPurchases,
+  mbgNbdProbabilityAlive,
+} from './mbg-nbd.js';
+import {
+  type ParetoNbdParams,
+  paretoNbdConditionalExpectedPurchases,
+  paretoNbdExpectedPurchases,
+  paretoNbdProbabilityAlive,
+} from './pareto-nbd.js';
+
+export type PurchaseModel =
+  | { readonly kind: 'bg-nbd'; readonly params: BgNbdParams }
+  | { readonly kind: 'mbg-nbd'; readonly params: MbgNbdParams }
+  | { readonly kind: 'pareto-nbd'; readonly params: ParetoNbdParams };
+
+/** Expected purchases in (T, T + t] for a customer with history (x, tx, T). */
+export function expectedPurchasesAhead(
+  model: PurchaseModel,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  switch (model.kind) {
+    case 'bg-nbd':
+      return bgNbdConditionalExpectedPurchases(model.params, t, x, tx, T);
+    case 'mbg-nbd':
+      return mbgNbdConditionalExpectedPurchases(model.params, t, x, tx, T);
+    case 'pareto-nbd':
+      return paretoNbdConditionalExpectedPurchases(model.params, t, x, tx, T);
+    default:
+      return assertNever(model, 'purchase model');
+  }
+}
+
+/** Probability that a customer with history (x, tx, T) is still active at T. */
+export function probabilityAlive(model: PurchaseModel, x: number, tx: number, T: number): number {
+  switch (model.kind) {
+    case 'bg-nbd':
+      return bgNbdProbabilityAlive(model.params, x, tx, T);
+    case 'mbg-nbd':
+      return mbgNbdProbabilityAlive(model.params, x, tx, T);
+    case 'pareto-nbd':
+      return paretoNbdProbabilityAlive(model.params, x, tx, T);
+    default:
+      return assertNever(model, 'purchase model');
+  }
+}
+
+/** Expected repeat purchases in (0, t] for a customer who has just made her first purchase. */
+export function expectedPurchasesNew(model: PurchaseModel, t: number): number {
+  switch (model.kind) {
+    case 'bg-nbd':
+      return bgNbdExpectedPurchases(model.params, t);
+    case 'mbg-nbd':
+      return mbgNbdExpectedPurchases(model.params, t);
+    case 'pareto-nbd':
+      return paretoNbdExpectedPurchases(model.params, t);
+    default:
+      return assertNever(model, 'purchase model');
+  }
+}
