@@ -11,7 +11,10 @@ import {
   saveTruth,
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
+import { runValueAnalysis } from '../store/value-analysis.js';
+import { describeAnalysis } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
+import { parseIsoDate, todayUtc } from './dates.js';
 
 import { exportDemoCsv } from './demo-export.js';
 
@@ -29,23 +32,6 @@ function positiveInt(name: string, max: number) {
     }
     return n;
   };
-}
-
-function parseDate(value: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
-    throw new InputError(`--as-of must be a date YYYY-MM-DD, got "${value}"`, {
-      field: '--as-of',
-      value,
-    });
-  }
-  return d;
-}
-
-function todayUtc(): Date {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
 export interface DemoLoadReport {
@@ -75,8 +61,7 @@ export async function loadDemo(
   }
   // jsonb does not keep key order, so compare with sorted keys.
   const sameDemo =
-    contents.kind === 'demo' &&
-    stableJson(contents.meta.options) === stableJson(optionsJson);
+    contents.kind === 'demo' && stableJson(contents.meta.options) === stableJson(optionsJson);
   const replacedPrevious = contents.kind !== 'empty' && !sameDemo;
   let truthRows = 0;
   const counts = await db.transaction(async (tx) => {
@@ -154,7 +139,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       42,
     )
     .option('--industry <kind>', 'retail or telecom', 'retail')
-    .option('--as-of <date>', 'the last day of the history, YYYY-MM-DD (default: today)', parseDate)
+    .option('--as-of <date>', 'the last day of the history, YYYY-MM-DD (default: today)', (v) =>
+      parseIsoDate(v, '--as-of'),
+    )
     .option('--export <dir>', 'write the business as CSV files to DIR instead of loading it')
     .option('--replace', 'delete whatever the database holds first')
     .option('--no-serve', 'stop after loading and analysing')
@@ -191,11 +178,21 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const report = await withDb(ctx, (db) =>
-        loadDemo(db, options, { replace: Boolean(opts.replace), progress }),
-      ).finally(() => progress.stop());
+      const { report, analysis } = await withDb(ctx, async (db) => {
+        const report = await loadDemo(db, options, {
+          replace: Boolean(opts.replace),
+          progress,
+        }).finally(() => progress.stop());
+        const analysis = await runValueAnalysis(db, {
+          asOf: options.asOf,
+          onProgress: (step) => {
+            if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
+          },
+        });
+        return { report, analysis };
+      });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report });
+        printJson(ctx, { target: describeTarget(ctx), ...report, analysis });
         return;
       }
       const t = report.tables;
@@ -208,5 +205,6 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             ? '  (already loaded: nothing changed)\n'
             : ''),
       );
+      ctx.out.write(describeAnalysis(analysis));
     });
 }

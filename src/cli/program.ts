@@ -1,5 +1,6 @@
 /** The command tree. Each command lives in its own file and registers itself here. */
 import { Command, type CommanderError } from 'commander';
+import { registerAnalyze } from './analyze.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerDemo } from './demo.js';
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
       outputError: () => {},
     })
     .showSuggestionAfterError();
+  registerAnalyze(program, ctx);
   registerDemo(program, ctx);
   registerImport(program, ctx);
   return program;

@@ -1,0 +1,112 @@
+/** `tenure analyze`: value models fitted in the database's data, a score snapshot for every customer. */
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import {
+  type ModelChoice,
+  runValueAnalysis,
+  type ValueAnalysisReport,
+} from '../store/value-analysis.js';
+import { type CliContext, printJson } from './context.js';
+import { parseIsoDate, todayUtc } from './dates.js';
+import { describeTarget, withDb } from './with-db.js';
+
+const MODELS: readonly ModelChoice[] = ['auto', 'bgnbd', 'mbgnbd', 'pareto'];
+
+function fmtParams(p: Record<string, number>, se: Record<string, number>): string {
+  return Object.keys(p)
+    .map(
+      (k) =>
+        `${k} = ${p[k].toPrecision(4)}${Number.isFinite(se[k]) ? ` (± ${se[k].toPrecision(2)})` : ''}`,
+    )
+    .join(', ');
+}
+
+function yuan(minor: number): string {
+  return `¥${(minor / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+}
+
+export function describeAnalysis(r: ValueAnalysisReport): string {
+  const lines = [
+    `value analysis as of ${r.asOf} (time unit: ${r.unit}) in ${(r.ms / 1000).toFixed(1)} s`,
+  ];
+  lines.push(
+    `  customers: ${r.customers} (${r.customersWithPurchases} with purchases, ${r.prospects} prospects)`,
+  );
+  if (r.fit) {
+    lines.push(`  purchase model: ${r.fit.model} — ${r.choice}`);
+    lines.push(
+      `    ${fmtParams(r.fit.params, r.fit.stderr)}; log-likelihood ${r.fit.logLik.toFixed(1)}; ${r.fit.converged ? 'converged' : `NOT converged: ${r.fit.reason}`}`,
+    );
+    if (r.fit.holdout) {
+      const h = r.fit.holdout;
+      lines.push(
+        `    holdout ${h.calibrationEnd}..${h.holdoutEnd}: predicted ${h.totalPredicted.toFixed(0)} vs actual ${h.totalActual} repeat purchases; MAE ${h.mae.toFixed(3)}, RMSE ${h.rmse.toFixed(3)}, correlation ${h.correlation.toFixed(3)}`,
+      );
+    }
+  }
+  if (r.spend)
+    lines.push(
+      `  spend model: gamma-gamma ${Object.entries(r.spend.params)
+        .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
+        .join(', ')}`,
+    );
+  lines.push(
+    `  predicted CLV over the next ${r.horizonMonths} months, discounted at ${(r.annualDiscountRate * 100).toFixed(0)} %/year: ${yuan(r.totalClvMinor)} in total`,
+  );
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerAnalyze(program: Command, ctx: CliContext): void {
+  program
+    .command('analyze')
+    .description('fit the value models and store a score snapshot for every customer')
+    .option('--as-of <date>', 'analysis date YYYY-MM-DD (default: today)', (v) =>
+      parseIsoDate(v, '--as-of'),
+    )
+    .option('--model <model>', `purchase model: ${MODELS.join('|')}`, 'auto')
+    .option('--unit <unit>', 'time unit of the models: day|week', 'week')
+    .option('--horizon-months <n>', 'CLV horizon in months', (v) => Number(v), 12)
+    .option('--discount-rate <r>', 'annual discount rate, 0.1 = 10 %', (v) => Number(v), 0.1)
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      if (!(MODELS as readonly string[]).includes(opts.model)) {
+        throw new InputError(`--model must be one of ${MODELS.join(', ')}, got "${opts.model}"`, {
+          field: '--model',
+          value: opts.model,
+        });
+      }
+      if (opts.unit !== 'day' && opts.unit !== 'week') {
+        throw new InputError(`--unit must be day or week, got "${opts.unit}"`, {
+          field: '--unit',
+          value: opts.unit,
+        });
+      }
+      if (!Number.isInteger(opts.horizonMonths) || opts.horizonMonths <= 0) {
+        throw new InputError('--horizon-months must be a whole number of months > 0', {
+          field: '--horizon-months',
+          value: opts.horizonMonths,
+        });
+      }
+      if (!(opts.discountRate >= 0 && opts.discountRate < 1)) {
+        throw new InputError('--discount-rate must be between 0 and 1 (0.1 = 10 %/year)', {
+          field: '--discount-rate',
+          value: opts.discountRate,
+        });
+      }
+      const report = await withDb(ctx, (db) =>
+        runValueAnalysis(db, {
+          asOf: opts.asOf ?? todayUtc(),
+          model: opts.model,
+          unit: opts.unit,
+          horizonMonths: opts.horizonMonths,
+          annualDiscountRate: opts.discountRate,
+          onProgress: (step) => {
+            if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
+          },
+        }),
+      );
+      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report });
+      else ctx.out.write(describeAnalysis(report));
+    });
+}
