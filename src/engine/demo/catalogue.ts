@@ -9,6 +9,7 @@
  * co-occurrence is by chance (items are otherwise picked independently).
  */
 import type { DemoIndustry } from './business.js';
+import { deepFreeze } from './freeze.js';
 
 export interface CatalogueProduct {
   sku: string;
@@ -110,19 +111,17 @@ const TELECOM: readonly Row[] = [
   ['W005', '智能门锁', '智慧家庭', 899, 0.6, 1],
 ];
 
-export const CATALOGUE: Readonly<Record<DemoIndustry, readonly CatalogueProduct[]>> = Object.freeze(
-  {
-    retail: Object.freeze(RETAIL.map(product)),
-    telecom: Object.freeze(TELECOM.map(product)),
-  },
-);
+export const CATALOGUE: Readonly<Record<DemoIndustry, readonly CatalogueProduct[]>> = deepFreeze({
+  retail: Object.freeze(RETAIL.map(product)),
+  telecom: Object.freeze(TELECOM.map(product)),
+});
 
 /**
  * The planted co-purchase rules. Consequents are otherwise unpopular (base rates of a few
  * percent), so a confidence of 0.45–0.65 gives lifts around 5–30. Telecom phones are bought in
  * the signup bundle (合约机), which is where the two phone rules fire.
  */
-export const PLANTED_RULES: Readonly<Record<DemoIndustry, readonly PlantedRule[]>> = Object.freeze({
+export const PLANTED_RULES: Readonly<Record<DemoIndustry, readonly PlantedRule[]>> = deepFreeze({
   retail: Object.freeze([
     { name: '纸尿裤→湿巾', antecedent: 'M001', consequents: ['M002'], confidence: 0.65 },
     { name: '洗发水→护发素', antecedent: 'B001', consequents: ['B002'], confidence: 0.55 },

@@ -335,3 +335,16 @@ describe('generateDemo: true lifecycle stages', () => {
     },
   );
 });
+
+describe('generateDemo: parameters', () => {
+  test('the generating parameters are returned whole and frozen, defaults untouched by overrides', () => {
+    const complaints = { a: 1, b: 9, oddsRatio: 1 };
+    const demo = generateDemo(options({ model: { complaints } }));
+    expect(demo.params.complaints).toEqual(complaints);
+    expect(demo.params.complaints).not.toBe(complaints);
+    expect(Object.isFrozen(demo.params.purchases)).toBe(true);
+    expect(Object.isFrozen(demo.params.plantedRules[0])).toBe(true);
+    expect(generateDemo(options()).params.complaints.oddsRatio).toBe(3);
+    expect(demo.params.stageRules.stabilityOrders).toBe(6);
+  });
+});

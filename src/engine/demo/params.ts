@@ -24,6 +24,7 @@
 import { InputError } from '../../errors.js';
 import { DEMO_INDUSTRIES, type DemoIndustry } from './business.js';
 import { PLANTED_RULES, type PlantedRule } from './catalogue.js';
+import { deepFreeze } from './freeze.js';
 
 export interface DemoOptions {
   customers: number;
@@ -91,7 +92,7 @@ export interface DemoParams extends DemoModel {
   stageRules: typeof STAGE_RULES;
 }
 
-export const DEFAULT_MODELS: Readonly<Record<DemoIndustry, DemoModel>> = Object.freeze({
+export const DEFAULT_MODELS: Readonly<Record<DemoIndustry, DemoModel>> = deepFreeze({
   retail: {
     purchases: { r: 0.75, alpha: 6 },
     dropout: { a: 0.8, b: 4.2 },
@@ -145,13 +146,14 @@ export function resolveParams(options: DemoOptions): DemoParams {
   if (!DEMO_INDUSTRIES.includes(industry))
     fail('industry', industry, `one of ${DEMO_INDUSTRIES.join(', ')}`);
   if (!(asOf instanceof Date) || Number.isNaN(asOf.getTime())) fail('asOf', asOf, 'a valid date');
-  const model = { ...DEFAULT_MODELS[industry], ...options.model };
+  // A copy, so the caller's override objects stay theirs and the frozen result stays exact.
+  const model: DemoModel = structuredClone({ ...DEFAULT_MODELS[industry], ...options.model });
   if ((model.dropout === null) === (model.contract === null))
     fail('model', 'dropout/contract', 'exactly one of dropout (retail) or contract (telecom)');
   // Whole seconds, so the CSV export (which has second resolution) round-trips every instant.
   const asOfMs = Math.floor(asOf.getTime() / 1000) * 1000;
   const startMs = asOfMs - Math.round((years * MS_PER_YEAR) / 1000) * 1000;
-  return Object.freeze({
+  return deepFreeze({
     ...model,
     industry,
     customers,
