@@ -418,10 +418,11 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
           complaintPropensity * ((monthEnd - prevRenewal) / (renewal - prevRenewal)),
         );
         for (const at of uniformTimes(rng, n, prevRenewal, monthEnd)) {
-          complaint(Math.floor(at / SECOND) * SECOND);
+          complaint(atLocalHour(rng, ctx.officeHours, at, prevRenewal, monthEnd));
         }
         if (rng.bernoulli(0.05)) {
-          pushService(Math.floor(rng.between(prevRenewal, monthEnd) / SECOND) * SECOND);
+          const at = rng.between(prevRenewal, monthEnd);
+          pushService(atLocalHour(rng, ctx.officeHours, at, prevRenewal, monthEnd));
         }
         if (renewal > asOfMs) break;
         if (rng.bernoulli(raiseOdds(theta, params.complaints.oddsRatio ** complaintsSoFar))) {
@@ -476,7 +477,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
     const nRef = rng.poisson((referralRate * (activeEnd - firstAt)) / YEAR);
     for (const at of uniformTimes(rng, nRef, firstAt, activeEnd)) {
       interactions.push({
-        at: Math.floor(at / SECOND) * SECOND,
+        at: atLocalHour(rng, ctx.officeHours, at, firstAt, activeEnd),
         type: 'referral',
         direction: 'inbound',
         outcome: rng.bernoulli(0.4) ? '推荐成功' : '已登记',
