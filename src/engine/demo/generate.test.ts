@@ -114,6 +114,26 @@ describe('generateDemo: shape of the business', () => {
     expect(latest).toBeGreaterThan(asOf - DAY);
   });
 
+  test('every instant is a whole second, so a CSV with seconds round-trips it', () => {
+    const fractional: string[] = [];
+    const check = (what: string, d: Date | null) => {
+      if (d !== null && d.getTime() % 1000 !== 0) fractional.push(what);
+    };
+    for (const t of ['retail', 'telecom'] as const) {
+      for (const c of run({ industry: t })) {
+        check(c.customer.customerId, c.customer.acquiredAt);
+        check(`${c.customer.customerId} death`, c.truth.deathAt);
+        for (const x of c.transactions) check(x.transactionId as string, x.occurredAt);
+        for (const x of c.interactions) check(x.interactionId as string, x.occurredAt);
+        for (const x of c.subscriptions) {
+          check(x.subscriptionId, x.startedAt);
+          check(x.subscriptionId, x.endedAt);
+        }
+      }
+    }
+    expect(fractional).toEqual([]);
+  });
+
   test('profiles look like Chinese customers: names, mobiles, provinces, birthdays, owners', () => {
     const phones = new Set<string>();
     for (const { customer } of run()) {
