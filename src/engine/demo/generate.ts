@@ -396,6 +396,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       // Telecom, sBG (Fader & Hardie 2007 §2): a plan from the first purchase, cancelled at each
       // monthly renewal with probability θ (odds raised by complaints); add-ons at rate λ.
       let planIndex = ctx.plans.index(rng);
+      const signupPlan = TELECOM_PLANS[planIndex].plan;
       let subStart = firstAt;
       let subSeq = 0;
       const openSub = (endedAt: number | null): void => {
@@ -441,7 +442,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       // The signup order is a bundle at list price (outside the spend model, which describes
       // repeat purchases): broadband installation with a broadband plan, often a contract phone
       // (合约机), sometimes a chosen number; then add-ons, a Poisson(λ) process up to as-of.
-      completed(firstAt, signupBundle(rng, TELECOM_PLANS[planIndex].plan));
+      completed(firstAt, signupBundle(rng, signupPlan));
       const end = deathAt ?? asOfMs;
       const weeks = (end - firstAt) / WEEK;
       let prev = firstAt;

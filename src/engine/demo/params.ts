@@ -14,9 +14,10 @@
  *   order is z ~ Gamma(p, ν) yuan with ν ~ Gamma(q, γ), so E[z | ν] = p/ν. Baskets are priced to
  *   hit z to the fen whenever a line has quantity 1 (otherwise within a few fen).
  * - Complaints raise the drop-out hazard: each customer has a complaint propensity c ~ Beta(a, b)
- *   (per order in retail, per month in telecom); every complaint multiplies the odds of the next
- *   drop-out decisions (p or θ) by `oddsRatio`. With `oddsRatio: 1` the processes are exactly
- *   BG/NBD and sBG.
+ *   (per order in retail, per month in telecom); every complaint multiplies the odds of all
+ *   later drop-out decisions (p or θ) by `oddsRatio` — in retail including the decision at the
+ *   order complained about, and a customer who drops out there leaves at the complaint's time.
+ *   With `oddsRatio: 1` the processes are exactly BG/NBD and sBG.
  * - Acquisition: registrations arrive over [start, asOf] with a density that grows exponentially
  *   to `acquisitionGrowth` times its initial value; the first purchase follows registration
  *   after an exponential delay; a share `prospectShare` of registrations never buys.
