@@ -323,6 +323,23 @@ describe('generateDemo: telecom', () => {
     expect(withSubs).toBeGreaterThan(2500);
   });
 
+  test('the signup order installs broadband exactly for customers who start on a broadband plan', () => {
+    const mismatched: string[] = [];
+    let broadband = 0;
+    for (const c of run({ industry: 'telecom' })) {
+      if (c.subscriptions.length === 0) continue;
+      const first = c.transactions.filter(
+        (t) => t.transactionId === c.transactions[0].transactionId,
+      );
+      const installs = first.some((t) => t.sku === 'W001');
+      const onBroadband = (c.subscriptions[0].plan as string).includes('宽带');
+      if (onBroadband) broadband++;
+      if (installs !== onBroadband) mismatched.push(c.customer.customerId);
+    }
+    expect(broadband).toBeGreaterThan(100);
+    expect(mismatched).toEqual([]);
+  });
+
   test('retail customers hold no subscriptions', () => {
     expect(run().every((c) => c.subscriptions.length === 0)).toBe(true);
   });
