@@ -118,6 +118,15 @@ describe('exportDemoCsv', () => {
     ]);
   });
 
+  test('exporting the same demo twice writes byte-identical files', async () => {
+    const a = await exportSmall('telecom');
+    const b = await exportSmall('telecom');
+    for (const r of a.result) {
+      const name = path.basename(r.file);
+      expect((await b.read(name)).raw, name).toBe((await a.read(name)).raw);
+    }
+  });
+
   test.each([
     {
       title: 'a UTC instant in the evening is the next day in Shanghai',

@@ -9,6 +9,7 @@
  * co-occurrence is by chance (items are otherwise picked independently).
  */
 import type { DemoIndustry } from './business.js';
+import { deepFreeze } from './freeze.js';
 
 export interface CatalogueProduct {
   sku: string;
@@ -52,11 +53,14 @@ const RETAIL: readonly Row[] = [
   ['F006', '进口干红葡萄酒 750ml', '食品饮料', 268, 0.5, 3],
   ['F007', '明前龙井茶叶礼盒', '食品饮料', 388, 0.45, 3],
   ['F008', '即食燕麦片 1kg', '食品饮料', 45, 0.62, 6],
+  ['F009', '木糖醇口香糖 瓶装', '食品饮料', 9.9, 0.5, 4],
+  ['F010', '原木抽纸 3层×10包', '食品饮料', 29.9, 0.65, 6],
   ['B001', '去屑洗发水 750ml', '个护美妆', 59, 0.5, 5],
   ['B002', '修护护发素 750ml', '个护美妆', 55, 0.5, 0.5],
   ['B003', '美白牙膏 3支装', '个护美妆', 29.9, 0.55, 0.5],
   ['B004', '声波电动牙刷', '个护美妆', 299, 0.48, 3],
-  ['B005', '软毛牙刷 4支装', '个护美妆', 19.9, 0.45, 3],
+  ['B005', '软毛牙刷 4支装', '个护美妆', 19.9, 0.45, 1],
+  ['B010', '抑菌洗手液 500ml', '个护美妆', 24.9, 0.5, 3],
   ['B006', '保湿面霜 50g', '个护美妆', 399, 0.35, 3],
   ['B007', '修护精华液 30ml', '个护美妆', 599, 0.3, 2],
   ['B008', '清爽防晒霜 SPF50', '个护美妆', 139, 0.4, 4],
@@ -72,6 +76,7 @@ const RETAIL: readonly Row[] = [
   ['H004', '不粘炒锅 32cm', '家居', 259, 0.5, 2],
   ['H005', '硅胶锅铲套装', '家居', 79, 0.45, 0.5],
   ['H006', '香薰蜡烛礼盒', '家居', 89, 0.35, 3],
+  ['H007', '加厚垃圾袋 100只', '家居', 15.9, 0.5, 4],
   ['D001', '5G智能手机 128G', '数码', 3999, 0.82, 2],
   ['D002', '手机保护壳', '数码', 59, 0.25, 2],
   ['D003', '钢化玻璃膜 2片', '数码', 39, 0.2, 2],
@@ -110,19 +115,17 @@ const TELECOM: readonly Row[] = [
   ['W005', '智能门锁', '智慧家庭', 899, 0.6, 1],
 ];
 
-export const CATALOGUE: Readonly<Record<DemoIndustry, readonly CatalogueProduct[]>> = Object.freeze(
-  {
-    retail: Object.freeze(RETAIL.map(product)),
-    telecom: Object.freeze(TELECOM.map(product)),
-  },
-);
+export const CATALOGUE: Readonly<Record<DemoIndustry, readonly CatalogueProduct[]>> = deepFreeze({
+  retail: Object.freeze(RETAIL.map(product)),
+  telecom: Object.freeze(TELECOM.map(product)),
+});
 
 /**
  * The planted co-purchase rules. Consequents are otherwise unpopular (base rates of a few
  * percent), so a confidence of 0.45–0.65 gives lifts around 5–30. Telecom phones are bought in
  * the signup bundle (合约机), which is where the two phone rules fire.
  */
-export const PLANTED_RULES: Readonly<Record<DemoIndustry, readonly PlantedRule[]>> = Object.freeze({
+export const PLANTED_RULES: Readonly<Record<DemoIndustry, readonly PlantedRule[]>> = deepFreeze({
   retail: Object.freeze([
     { name: '纸尿裤→湿巾', antecedent: 'M001', consequents: ['M002'], confidence: 0.65 },
     { name: '洗发水→护发素', antecedent: 'B001', consequents: ['B002'], confidence: 0.55 },

@@ -114,6 +114,26 @@ describe('generateDemo: shape of the business', () => {
     expect(latest).toBeGreaterThan(asOf - DAY);
   });
 
+  test('every instant is a whole second, so a CSV with seconds round-trips it', () => {
+    const fractional: string[] = [];
+    const check = (what: string, d: Date | null) => {
+      if (d !== null && d.getTime() % 1000 !== 0) fractional.push(what);
+    };
+    for (const t of ['retail', 'telecom'] as const) {
+      for (const c of run({ industry: t })) {
+        check(c.customer.customerId, c.customer.acquiredAt);
+        check(`${c.customer.customerId} death`, c.truth.deathAt);
+        for (const x of c.transactions) check(x.transactionId as string, x.occurredAt);
+        for (const x of c.interactions) check(x.interactionId as string, x.occurredAt);
+        for (const x of c.subscriptions) {
+          check(x.subscriptionId, x.startedAt);
+          check(x.subscriptionId, x.endedAt);
+        }
+      }
+    }
+    expect(fractional).toEqual([]);
+  });
+
   test('profiles look like Chinese customers: names, mobiles, provinces, birthdays, owners', () => {
     const phones = new Set<string>();
     for (const { customer } of run()) {
@@ -303,6 +323,23 @@ describe('generateDemo: telecom', () => {
     expect(withSubs).toBeGreaterThan(2500);
   });
 
+  test('the signup order installs broadband exactly for customers who start on a broadband plan', () => {
+    const mismatched: string[] = [];
+    let broadband = 0;
+    for (const c of run({ industry: 'telecom' })) {
+      if (c.subscriptions.length === 0) continue;
+      const first = c.transactions.filter(
+        (t) => t.transactionId === c.transactions[0].transactionId,
+      );
+      const installs = first.some((t) => t.sku === 'W001');
+      const onBroadband = (c.subscriptions[0].plan as string).includes('宽带');
+      if (onBroadband) broadband++;
+      if (installs !== onBroadband) mismatched.push(c.customer.customerId);
+    }
+    expect(broadband).toBeGreaterThan(100);
+    expect(mismatched).toEqual([]);
+  });
+
   test('retail customers hold no subscriptions', () => {
     expect(run().every((c) => c.subscriptions.length === 0)).toBe(true);
   });
@@ -334,4 +371,17 @@ describe('generateDemo: true lifecycle stages', () => {
       for (const stage of TRUE_STAGES) expect(counts.get(stage) ?? 0, stage).toBeGreaterThan(100);
     },
   );
+});
+
+describe('generateDemo: parameters', () => {
+  test('the generating parameters are returned whole and frozen, defaults untouched by overrides', () => {
+    const complaints = { a: 1, b: 9, oddsRatio: 1 };
+    const demo = generateDemo(options({ model: { complaints } }));
+    expect(demo.params.complaints).toEqual(complaints);
+    expect(demo.params.complaints).not.toBe(complaints);
+    expect(Object.isFrozen(demo.params.purchases)).toBe(true);
+    expect(Object.isFrozen(demo.params.plantedRules[0])).toBe(true);
+    expect(generateDemo(options()).params.complaints.oddsRatio).toBe(3);
+    expect(demo.params.stageRules.stabilityOrders).toBe(6);
+  });
 });

@@ -219,7 +219,11 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** The same Shanghai calendar day as `t`, at an hour drawn from `hours`, clamped to [lo, hi]. */
+/**
+ * The same Shanghai calendar day as `t`, at an hour drawn from `hours`, within [lo, hi]. An hour
+ * before `lo` (an earlier event that day) moves to a random moment up to three hours after `lo`,
+ * so two events rarely share a second.
+ */
 function atLocalHour(
   rng: Random,
   hours: WeightedChoice,
@@ -228,8 +232,9 @@ function atLocalHour(
   hi: number,
 ): number {
   const day = Math.floor((t + SHANGHAI_OFFSET) / DAY) * DAY - SHANGHAI_OFFSET;
-  const x = day + hours.index(rng) * HOUR + Math.floor(rng.uniform() * 3600) * SECOND;
-  return Math.min(Math.max(x, lo), hi);
+  let x = day + hours.index(rng) * HOUR + Math.floor(rng.uniform() * 3600) * SECOND;
+  if (x < lo) x = lo + Math.floor(rng.uniform() * 3 * 3600) * SECOND;
+  return Math.min(x, hi);
 }
 
 /** Odds of `prob` multiplied by `ratio`: p·m / (1 − p + p·m). */
@@ -285,6 +290,9 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
   const nu = rng.gamma(params.spend.q, params.spend.gamma);
   const complaintPropensity = rng.beta(params.complaints.a, params.complaints.b);
   const satisfaction = Math.min(5, Math.max(1, rng.normal(4.1, 0.5)));
+  /** Some days after `at`, at an office hour of that Shanghai day (never before `at`). */
+  const later = (at: number, minDays: number, maxDays: number): number =>
+    atLocalHour(rng, ctx.officeHours, at + rng.between(minDays, maxDays) * DAY, at, Infinity);
   const drawSpend = (): number => Math.max(100, Math.round(rng.gamma(params.spend.p, nu) * 100));
 
   // ---- acquisition (registration) and first purchase
@@ -325,12 +333,12 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
     orders.push({ at, status: 'completed', targetMinor: drawSpend(), bundle });
     completedTimes.push(at);
     if (rng.bernoulli(0.08)) {
-      const surveyAt = at + rng.between(1, 3) * DAY;
+      const surveyAt = later(at, 1, 3);
       if (surveyAt <= asOfMs) {
         const penalty = complaintsSoFar > 0 ? 1.5 : 0;
         const score = Math.round(satisfaction - penalty + rng.normal(0, 0.7));
         interactions.push({
-          at: Math.floor(surveyAt / SECOND) * SECOND,
+          at: surveyAt,
           type: 'survey',
           direction: 'outbound',
           outcome: '已回复',
@@ -341,8 +349,8 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       }
     }
     if (industry === 'retail' && rng.bernoulli(0.06)) {
-      const serviceAt = at + rng.between(0.1, 7) * DAY;
-      if (serviceAt <= asOfMs) pushService(Math.floor(serviceAt / SECOND) * SECOND);
+      const serviceAt = later(at, 0.1, 7);
+      if (serviceAt <= asOfMs) pushService(serviceAt);
     }
   };
 
@@ -363,7 +371,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       // Retail, BG/NBD (Fader, Hardie & Lee 2005 §2): trial purchase, then Poisson(λ) repeat
       // purchases, each followed by drop-out with probability p (odds raised by complaints).
       completed(firstAt);
-      if (rng.bernoulli(complaintPropensity)) complaint(firstAt + rng.between(0.5, 10) * DAY);
+      if (rng.bernoulli(complaintPropensity)) complaint(later(firstAt, 0.5, 10));
       let t = firstAt;
       let prev = firstAt;
       for (;;) {
@@ -374,7 +382,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
         completed(at);
         let diesAt = at;
         if (rng.bernoulli(complaintPropensity)) {
-          const complaintAt = Math.floor((at + rng.between(0.5, 10) * DAY) / SECOND) * SECOND;
+          const complaintAt = later(at, 0.5, 10);
           complaint(complaintAt);
           diesAt = complaintAt;
         }
@@ -388,6 +396,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       // Telecom, sBG (Fader & Hardie 2007 §2): a plan from the first purchase, cancelled at each
       // monthly renewal with probability θ (odds raised by complaints); add-ons at rate λ.
       let planIndex = ctx.plans.index(rng);
+      const signupPlan = TELECOM_PLANS[planIndex].plan;
       let subStart = firstAt;
       let subSeq = 0;
       const openSub = (endedAt: number | null): void => {
@@ -410,10 +419,11 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
           complaintPropensity * ((monthEnd - prevRenewal) / (renewal - prevRenewal)),
         );
         for (const at of uniformTimes(rng, n, prevRenewal, monthEnd)) {
-          complaint(Math.floor(at / SECOND) * SECOND);
+          complaint(atLocalHour(rng, ctx.officeHours, at, prevRenewal, monthEnd));
         }
         if (rng.bernoulli(0.05)) {
-          pushService(Math.floor(rng.between(prevRenewal, monthEnd) / SECOND) * SECOND);
+          const at = rng.between(prevRenewal, monthEnd);
+          pushService(atLocalHour(rng, ctx.officeHours, at, prevRenewal, monthEnd));
         }
         if (renewal > asOfMs) break;
         if (rng.bernoulli(raiseOdds(theta, params.complaints.oddsRatio ** complaintsSoFar))) {
@@ -432,7 +442,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
       // The signup order is a bundle at list price (outside the spend model, which describes
       // repeat purchases): broadband installation with a broadband plan, often a contract phone
       // (合约机), sometimes a chosen number; then add-ons, a Poisson(λ) process up to as-of.
-      completed(firstAt, signupBundle(rng, TELECOM_PLANS[planIndex].plan));
+      completed(firstAt, signupBundle(rng, signupPlan));
       const end = deathAt ?? asOfMs;
       const weeks = (end - firstAt) / WEEK;
       let prev = firstAt;
@@ -468,7 +478,7 @@ function simulateCustomer(ctx: Context, index: number): DemoCustomer {
     const nRef = rng.poisson((referralRate * (activeEnd - firstAt)) / YEAR);
     for (const at of uniformTimes(rng, nRef, firstAt, activeEnd)) {
       interactions.push({
-        at: Math.floor(at / SECOND) * SECOND,
+        at: atLocalHour(rng, ctx.officeHours, at, firstAt, activeEnd),
         type: 'referral',
         direction: 'inbound',
         outcome: rng.bernoulli(0.4) ? '推荐成功' : '已登记',

@@ -14,9 +14,10 @@
  *   order is z ~ Gamma(p, ν) yuan with ν ~ Gamma(q, γ), so E[z | ν] = p/ν. Baskets are priced to
  *   hit z to the fen whenever a line has quantity 1 (otherwise within a few fen).
  * - Complaints raise the drop-out hazard: each customer has a complaint propensity c ~ Beta(a, b)
- *   (per order in retail, per month in telecom); every complaint multiplies the odds of the next
- *   drop-out decisions (p or θ) by `oddsRatio`. With `oddsRatio: 1` the processes are exactly
- *   BG/NBD and sBG.
+ *   (per order in retail, per month in telecom); every complaint multiplies the odds of all
+ *   later drop-out decisions (p or θ) by `oddsRatio` — in retail including the decision at the
+ *   order complained about, and a customer who drops out there leaves at the complaint's time.
+ *   With `oddsRatio: 1` the processes are exactly BG/NBD and sBG.
  * - Acquisition: registrations arrive over [start, asOf] with a density that grows exponentially
  *   to `acquisitionGrowth` times its initial value; the first purchase follows registration
  *   after an exponential delay; a share `prospectShare` of registrations never buys.
@@ -24,6 +25,7 @@
 import { InputError } from '../../errors.js';
 import { DEMO_INDUSTRIES, type DemoIndustry } from './business.js';
 import { PLANTED_RULES, type PlantedRule } from './catalogue.js';
+import { deepFreeze } from './freeze.js';
 
 export interface DemoOptions {
   customers: number;
@@ -91,7 +93,7 @@ export interface DemoParams extends DemoModel {
   stageRules: typeof STAGE_RULES;
 }
 
-export const DEFAULT_MODELS: Readonly<Record<DemoIndustry, DemoModel>> = Object.freeze({
+export const DEFAULT_MODELS: Readonly<Record<DemoIndustry, DemoModel>> = deepFreeze({
   retail: {
     purchases: { r: 0.75, alpha: 6 },
     dropout: { a: 0.8, b: 4.2 },
@@ -145,13 +147,14 @@ export function resolveParams(options: DemoOptions): DemoParams {
   if (!DEMO_INDUSTRIES.includes(industry))
     fail('industry', industry, `one of ${DEMO_INDUSTRIES.join(', ')}`);
   if (!(asOf instanceof Date) || Number.isNaN(asOf.getTime())) fail('asOf', asOf, 'a valid date');
-  const model = { ...DEFAULT_MODELS[industry], ...options.model };
+  // A copy, so the caller's override objects stay theirs and the frozen result stays exact.
+  const model: DemoModel = structuredClone({ ...DEFAULT_MODELS[industry], ...options.model });
   if ((model.dropout === null) === (model.contract === null))
     fail('model', 'dropout/contract', 'exactly one of dropout (retail) or contract (telecom)');
   // Whole seconds, so the CSV export (which has second resolution) round-trips every instant.
   const asOfMs = Math.floor(asOf.getTime() / 1000) * 1000;
   const startMs = asOfMs - Math.round((years * MS_PER_YEAR) / 1000) * 1000;
-  return Object.freeze({
+  return deepFreeze({
     ...model,
     industry,
     customers,
