@@ -29,25 +29,22 @@ export type ParetoNbdParams = {
   readonly beta: number;
 };
 
-/** log A0 of Fader & Hardie (2005) §3, branch chosen by comparing alpha and beta; -Infinity when tx = T. */
-export function paretoNbdLogA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
+// One of the two terms of A0 (Fader & Hardie 2005 §3) at time t (tx or T), as a logarithm:
+// 2F1(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+t)) / (alpha+t)^(r+s+x) when alpha ≥ beta,
+// 2F1(r+s+x, r+x; r+s+x+1; (beta-alpha)/(beta+t)) / (beta+t)^(r+s+x) otherwise; the branch keeps
+// the 2F1 argument in [0, 1).
+function logA0Term(p: ParetoNbdParams, x: number, t: number): number {
   const { r, alpha, s, beta } = p;
   const rsx = r + s + x;
-  let m: number;
-  let b: number;
-  let d: number;
   if (alpha >= beta) {
-    m = alpha;
-    b = s + 1;
-    d = alpha - beta;
-  } else {
-    m = beta;
-    b = r + x;
-    d = beta - alpha;
+    return logHyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + t)) - rsx * Math.log(alpha + t);
   }
-  const atTx = logHyp2f1(rsx, b, rsx + 1, d / (m + tx)) - rsx * Math.log(m + tx);
-  const atT = logHyp2f1(rsx, b, rsx + 1, d / (m + T)) - rsx * Math.log(m + T);
-  return logSubExp(atTx, atT);
+  return logHyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + t)) - rsx * Math.log(beta + t);
+}
+
+/** log A0 of Fader & Hardie (2005) §3, branch chosen by comparing alpha and beta; -Infinity when tx = T. */
+export function paretoNbdLogA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
+  return logSubExp(logA0Term(p, x, tx), logA0Term(p, x, T));
 }
 
 // The two terms in braces of the likelihood (Fader & Hardie 2005 §3), as logarithms.
@@ -67,22 +64,45 @@ export function paretoNbdLogLikOne(p: ParetoNbdParams, x: number, tx: number, T:
   );
 }
 
-/** Weighted log-likelihood of summary rows under Pareto/NBD. */
+/**
+ * Weighted log-likelihood of summary rows under Pareto/NBD. Rows come sorted by (x, T, tx)
+ * from `compressRfm`, so the A0 terms at T and at tx are reused across runs of equal (x, T)
+ * and (x, tx) — every x = 0 row shares tx = 0 (any order gives the same result, only slower).
+ */
 export function paretoNbdLogLik(p: ParetoNbdParams, rows: RfmRows): number {
   const { r, alpha, s, beta } = p;
   const constant = -lgamma(r) + r * Math.log(alpha) + s * Math.log(beta);
-  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
   let lastX = Number.NaN;
+  let lastT = Number.NaN;
+  let lastTx = Number.NaN;
   let byX = 0;
+  let logS = 0;
+  let termT = 0;
+  let termTx = 0;
+  let aliveT = 0;
   let ll = 0;
   for (let i = 0; i < rows.x.length; i++) {
     const x = rows.x[i];
+    const T = rows.T[i];
+    const tx = rows.tx[i];
     if (x !== lastX) {
       lastX = x;
+      lastT = Number.NaN;
+      lastTx = Number.NaN;
       byX = lgamma(r + x);
+      logS = Math.log(s / (r + s + x));
     }
-    const [alive, dead] = logTerms(p, x, rows.tx[i], rows.T[i]);
-    ll += rows.weight[i] * (constant + byX + logAddExp(alive, dead));
+    if (T !== lastT) {
+      lastT = T;
+      termT = logA0Term(p, x, T);
+      aliveT = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+    }
+    if (tx !== lastTx) {
+      lastTx = tx;
+      termTx = logA0Term(p, x, tx);
+    }
+    const dead = logS + logSubExp(termTx, termT);
+    ll += rows.weight[i] * (constant + byX + logAddExp(aliveT, dead));
   }
   return ll;
 }
