@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
-import { fitGammaGamma, gammaGammaExpectedSpend } from './gamma-gamma.js';
+import { fitGammaGamma, gammaGammaExpectedSpend, gammaGammaLogLikOne } from './gamma-gamma.js';
 
 const P = { p: 6.25, q: 3.74, gamma: 15.44 };
 
@@ -26,6 +26,11 @@ describe('gamma-gamma', () => {
     expect(() => fitGammaGamma(x, z)).toThrow(
       /^customer 2 zbar: mean repeat spend must be a positive amount/,
     );
+  });
+
+  test('stays finite for a customer with 1000 repeat purchases', () => {
+    expect(Number.isFinite(gammaGammaLogLikOne(P, 1000, 35))).toBe(true);
+    expect(gammaGammaExpectedSpend(P, 1000, 35)).toBeCloseTo(35, 0);
   });
 
   test('warns when spend rises with purchase frequency', () => {
