@@ -24,8 +24,7 @@ describe('parameter recovery on simulated customers', () => {
 
   test('Pareto/NBD recovers the parameters it was simulated from within 2.5 standard errors', () => {
     const truth = { r: 0.6, alpha: 10, s: 0.8, beta: 12 };
-    // Pareto/NBD fits use finite-difference gradients, so this test uses a smaller cohort.
-    const sim = simulateParetoNbd(createRng(7), truth, cohortT(4000, 2));
+    const sim = simulateParetoNbd(createRng(7), truth, cohortT(10000, 2));
     const fit = fitParetoNbd(compressRfm(sim.x, sim.tx, sim.T).rows);
     expect(fit.converged).toBe(true);
     for (const k of ['r', 'alpha', 's', 'beta'] as const) {
