@@ -207,6 +207,27 @@ export function bgNbdProbabilityAlive(p: BgNbdParams, x: number, tx: number, T: 
 }
 
 /**
+ * Expected purchases in (T, T + t] for a customer with x repeat purchases observed over T who
+ * is still active at T: the bracket of FHL (2005) eq. (10) before it is weighted by P(alive).
+ */
+export function bgNbdExpectedPurchasesIfAlive(
+  p: BgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, b } = p;
+  const z = t / (alpha + T + t);
+  return expectationFactor(
+    p.a,
+    b + x,
+    (a) =>
+      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z),
+  );
+}
+
+/**
  * Expected number of purchases in (T, T + t] for a customer with history (x, tx, T),
  * FHL (2005) eq. (10). `t`, `tx`, `T` share the data's time unit.
  */
@@ -218,13 +239,5 @@ export function bgNbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
-  const { r, alpha, b } = p;
-  const z = t / (alpha + T + t);
-  const bracket = expectationFactor(
-    p.a,
-    b + x,
-    (a) =>
-      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z),
-  );
-  return bracket * bgNbdProbabilityAlive(p, x, tx, T);
+  return bgNbdExpectedPurchasesIfAlive(p, t, x, T) * bgNbdProbabilityAlive(p, x, tx, T);
 }

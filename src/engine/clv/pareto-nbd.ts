@@ -242,6 +242,18 @@ export function paretoNbdExpectedPurchases(p: ParetoNbdParams, t: number): numbe
   return ((r * beta) / alpha) * oneMinusPowOverK(s - 1, t, beta);
 }
 
+/** Expected purchases in (T, T + t] for a customer still active at T (Fader & Hardie 2005 §6 before weighting by P(alive)). */
+export function paretoNbdExpectedPurchasesIfAlive(
+  p: ParetoNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, s, beta } = p;
+  return (((r + x) * (beta + T)) / (alpha + T)) * oneMinusPowOverK(s - 1, t, beta + T);
+}
+
 /**
  * Expected purchases in (T, T + t] for a customer with history (x, tx, T), Fader & Hardie (2005) §6.
  * `t`, `tx`, `T` share the data's time unit.
@@ -254,10 +266,5 @@ export function paretoNbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
-  const { r, alpha, s, beta } = p;
-  return (
-    (((r + x) * (beta + T)) / (alpha + T)) *
-    oneMinusPowOverK(s - 1, t, beta + T) *
-    paretoNbdProbabilityAlive(p, x, tx, T)
-  );
+  return paretoNbdExpectedPurchasesIfAlive(p, t, x, T) * paretoNbdProbabilityAlive(p, x, tx, T);
 }

@@ -8,18 +8,21 @@ import {
   type BgNbdParams,
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
+  bgNbdExpectedPurchasesIfAlive,
   bgNbdProbabilityAlive,
 } from './bg-nbd.js';
 import {
   type MbgNbdParams,
   mbgNbdConditionalExpectedPurchases,
   mbgNbdExpectedPurchases,
+  mbgNbdExpectedPurchasesIfAlive,
   mbgNbdProbabilityAlive,
 } from './mbg-nbd.js';
 import {
   type ParetoNbdParams,
   paretoNbdConditionalExpectedPurchases,
   paretoNbdExpectedPurchases,
+  paretoNbdExpectedPurchasesIfAlive,
   paretoNbdProbabilityAlive,
 } from './pareto-nbd.js';
 
@@ -43,6 +46,25 @@ export function expectedPurchasesAhead(
       return mbgNbdConditionalExpectedPurchases(model.params, t, x, tx, T);
     case 'pareto-nbd':
       return paretoNbdConditionalExpectedPurchases(model.params, t, x, tx, T);
+    default:
+      return assertNever(model, 'purchase model');
+  }
+}
+
+/** Expected purchases in (T, T + t] for a customer with x repeat purchases over T who is still active at T. */
+export function expectedPurchasesAheadIfAlive(
+  model: PurchaseModel,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  switch (model.kind) {
+    case 'bg-nbd':
+      return bgNbdExpectedPurchasesIfAlive(model.params, t, x, T);
+    case 'mbg-nbd':
+      return mbgNbdExpectedPurchasesIfAlive(model.params, t, x, T);
+    case 'pareto-nbd':
+      return paretoNbdExpectedPurchasesIfAlive(model.params, t, x, T);
     default:
       return assertNever(model, 'purchase model');
   }
