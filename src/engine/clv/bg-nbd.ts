@@ -12,7 +12,7 @@
  * References: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting Your Customers"
  * the Easy Way: An Alternative to the Pareto/NBD Model. Marketing Science 24(2), 275–284.
  * Likelihood eq. (6); E[X(t)] eq. (7); conditional expectation eq. (10). P(alive): Fader,
- * Hardie & Lee (2008), "Computing P(alive) Using the BG/NBD Model", brucehardie.com/notes/021/.
+ * Hardie & Lee, "Computing P(alive) Using the BG/NBD Model", brucehardie.com/notes/021/.
  */
 import { type FitResult, fitLogParams } from '../optim/fit.js';
 import { logHyp2f1 } from '../special/hyp2f1.js';
