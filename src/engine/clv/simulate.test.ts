@@ -98,3 +98,14 @@ describe('conditional expectations against simulation (second method)', () => {
     expect(heavyPredicted / heavyActual).toBeLessThan(1.05);
   });
 });
+
+describe('fits that are not trustworthy say so', () => {
+  test('with almost no dropout in the data, BG/NBD warns that the dropout parameter is poorly determined', () => {
+    const truth = { r: 2, alpha: 4, s: 0.05, beta: 1000 };
+    const sim = simulateParetoNbd(createRng(9), truth, cohortT(3000, 3));
+    const fit = fitBgNbd(compressRfm(sim.x, sim.tx, sim.T).rows);
+    expect(fit.warnings.some((w) => /^a = .* is poorly determined by these data/.test(w))).toBe(
+      true,
+    );
+  });
+});

@@ -35,6 +35,7 @@ describe('fitLogParams', () => {
     expect(fit.stdErr.sigma).toBeCloseTo(sd / Math.sqrt(2 * n), 4);
     expect(fit.aic).toBeCloseTo(4 - 2 * fit.logLik, 10);
     expect(fit.bic).toBeCloseTo(2 * Math.log(n) - 2 * fit.logLik, 10);
+    expect(fit.warnings).toEqual([]);
   });
 
   test('a parameter the data do not identify makes the fit say it did not converge', () => {

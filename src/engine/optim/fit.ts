@@ -30,6 +30,8 @@ export interface FitResult<P> {
   readonly reason: string;
   /** largest absolute gradient component of the mean negative log-likelihood in log-parameters */
   readonly gradNorm: number;
+  /** plain-language cautions about a converged fit (poorly determined parameters, …) */
+  readonly warnings: readonly string[];
 }
 
 export interface LogParamProblem<P> {
@@ -97,6 +99,14 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
       reason = `${reason}; parameter ${name} ran off to ${params[name]}`;
     }
   }
+  const warnings: string[] = [];
+  for (const name of names) {
+    if (stdErr[name] > params[name]) {
+      warnings.push(
+        `${name} = ${params[name].toPrecision(3)} is poorly determined by these data (standard error ${stdErr[name].toPrecision(3)} exceeds the estimate)`,
+      );
+    }
+  }
   const typed = params as P;
   const logLik = Number.isFinite(best.f) ? problem.logLik(typed) : Number.NaN;
   return Object.freeze({
@@ -110,6 +120,7 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
     converged,
     reason,
     gradNorm: best.gradNorm,
+    warnings: Object.freeze(warnings),
   });
 }
 
