@@ -10,6 +10,8 @@ import {
   fitGammaGamma,
   fitMbgNbd,
   fitParetoNbd,
+  fitPurchaseModel,
+  scoreCustomers,
 } from '../../src/engine/index.js';
 import { loadCdnowSummary } from './cdnow.js';
 
@@ -79,5 +81,23 @@ describe('CDNOW published estimates', () => {
     }
     expect(Object.isFrozen(fit)).toBe(true);
     expect(Object.isFrozen(fit.params)).toBe(true);
+  });
+
+  test('fitPurchaseModel + scoreCustomers: the papers’ example customer is worth 1.23 purchases × $24.66 = $30.32 over 9 months', () => {
+    const { model, fit } = fitPurchaseModel('bg-nbd', rows);
+    expect(model.kind).toBe('bg-nbd');
+    expect(fit.converged).toBe(true);
+    const spend = fitGammaGamma(cdnow.x, cdnow.zbar);
+    const scores = scoreCustomers(
+      model,
+      spend.params,
+      { x: cdnow.x, tx: cdnow.tx, T: cdnow.T, zbar: cdnow.zbar },
+      { unit: 'week', horizonMonths: 9, annualDiscountRate: 0 },
+    );
+    // 9 months = 39.13 weeks; customer 1 has x = 2, tx = 30.43, T = 38.86.
+    expect(scores.expectedPurchasesInHorizon[0]).toBeCloseTo(1.23, 2);
+    // Gamma-gamma shrinks her $22.35 mean repeat spend toward the population mean.
+    expect(scores.expectedSpendPerPurchase[0]).toBeCloseTo(24.66, 2);
+    expect(scores.discountedClv[0]).toBeCloseTo(30.32, 2);
   });
 });

@@ -4,14 +4,17 @@
  * the unit the model was fitted on.
  */
 import { assertNever } from '../../errors.js';
+import type { FitResult } from '../optim/fit.js';
 import {
   type BgNbdParams,
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
   bgNbdExpectedPurchasesIfAlive,
   bgNbdProbabilityAlive,
+  fitBgNbd,
 } from './bg-nbd.js';
 import {
+  fitMbgNbd,
   type MbgNbdParams,
   mbgNbdConditionalExpectedPurchases,
   mbgNbdExpectedPurchases,
@@ -19,17 +22,46 @@ import {
   mbgNbdProbabilityAlive,
 } from './mbg-nbd.js';
 import {
+  fitParetoNbd,
   type ParetoNbdParams,
   paretoNbdConditionalExpectedPurchases,
   paretoNbdExpectedPurchases,
   paretoNbdExpectedPurchasesIfAlive,
   paretoNbdProbabilityAlive,
 } from './pareto-nbd.js';
+import type { RfmRows } from './rfm-rows.js';
 
 export type PurchaseModel =
   | { readonly kind: 'bg-nbd'; readonly params: BgNbdParams }
   | { readonly kind: 'mbg-nbd'; readonly params: MbgNbdParams }
   | { readonly kind: 'pareto-nbd'; readonly params: ParetoNbdParams };
+
+export type PurchaseModelKind = PurchaseModel['kind'];
+
+export interface PurchaseModelFit {
+  readonly model: PurchaseModel;
+  readonly fit: FitResult<PurchaseModel['params']>;
+}
+
+/** Fit the named repeat-purchase model on unique rows; the fit says whether it converged. */
+export function fitPurchaseModel(kind: PurchaseModelKind, rows: RfmRows): PurchaseModelFit {
+  switch (kind) {
+    case 'bg-nbd': {
+      const fit = fitBgNbd(rows);
+      return Object.freeze({ model: Object.freeze({ kind, params: fit.params }), fit });
+    }
+    case 'mbg-nbd': {
+      const fit = fitMbgNbd(rows);
+      return Object.freeze({ model: Object.freeze({ kind, params: fit.params }), fit });
+    }
+    case 'pareto-nbd': {
+      const fit = fitParetoNbd(rows);
+      return Object.freeze({ model: Object.freeze({ kind, params: fit.params }), fit });
+    }
+    default:
+      return assertNever(kind, 'purchase model');
+  }
+}
 
 /** Expected purchases in (T, T + t] for a customer with history (x, tx, T). */
 export function expectedPurchasesAhead(

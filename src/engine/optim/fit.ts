@@ -64,9 +64,11 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
         };
   let best: ReturnType<typeof minimizeBfgs> | null = null;
   let totalIterations = 0;
+  const finals: number[] = [];
   for (const start of starts) {
     const res = minimizeBfgs(mean, start, { gradient });
     totalIterations += res.iterations;
+    if (res.converged) finals.push(res.f);
     if (best === null || (Number.isFinite(res.f) && (res.f < best.f || !Number.isFinite(best.f)))) {
       best = res;
     }
@@ -106,6 +108,12 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
         `${name} = ${params[name].toPrecision(3)} is poorly determined by these data (standard error ${stdErr[name].toPrecision(3)} exceeds the estimate)`,
       );
     }
+  }
+  const worse = finals.filter((f) => f > best.f + 1e-6).length;
+  if (worse > 0) {
+    warnings.push(
+      `${worse} of ${starts.length} starting points stopped at a worse local optimum; the best one is reported`,
+    );
   }
   const typed = params as P;
   const logLik = Number.isFinite(best.f) ? problem.logLik(typed) : Number.NaN;
