@@ -32,6 +32,7 @@ describe('CDNOW published estimates', () => {
     expect(sig3(fit.params.b)).toBe(2.43);
     expect(Math.abs(fit.logLik - -9582.4)).toBeLessThan(0.1);
     expect(fit.nObs).toBe(2357);
+    expect(fit.warnings).toEqual([]);
   });
 
   test('BG/NBD predicts 1.226 purchases in the next 39 weeks for the papers’ example customer (x=2, tx=30.43, T=38.86)', () => {
@@ -50,6 +51,7 @@ describe('CDNOW published estimates', () => {
     expect(sig3(fit.params.s)).toBe(0.606);
     expect(sig3(fit.params.beta)).toBe(11.7);
     expect(Math.abs(fit.logLik - -9595.0)).toBeLessThan(0.1);
+    expect(fit.warnings).toEqual([]);
   });
 
   test('MBG/NBD fits CDNOW slightly better than BG/NBD (regression values of this implementation)', () => {
