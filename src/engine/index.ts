@@ -1,3 +1,4 @@
+export * from './clv/bg-bb.js';
 export * from './clv/bg-nbd.js';
 export * from './clv/customer-value.js';
 export * from './clv/gamma-gamma.js';

@@ -10,6 +10,8 @@ import {
   fitGammaGamma,
   fitMbgNbd,
   fitParetoNbd,
+  fitPurchaseModel,
+  scoreCustomers,
 } from '../../src/engine/index.js';
 import { loadCdnowSummary } from './cdnow.js';
 
@@ -30,6 +32,7 @@ describe('CDNOW published estimates', () => {
     expect(sig3(fit.params.b)).toBe(2.43);
     expect(Math.abs(fit.logLik - -9582.4)).toBeLessThan(0.1);
     expect(fit.nObs).toBe(2357);
+    expect(fit.warnings).toEqual([]);
   });
 
   test('BG/NBD predicts 1.226 purchases in the next 39 weeks for the papers’ example customer (x=2, tx=30.43, T=38.86)', () => {
@@ -48,6 +51,7 @@ describe('CDNOW published estimates', () => {
     expect(sig3(fit.params.s)).toBe(0.606);
     expect(sig3(fit.params.beta)).toBe(11.7);
     expect(Math.abs(fit.logLik - -9595.0)).toBeLessThan(0.1);
+    expect(fit.warnings).toEqual([]);
   });
 
   test('MBG/NBD fits CDNOW slightly better than BG/NBD (regression values of this implementation)', () => {
@@ -79,5 +83,23 @@ describe('CDNOW published estimates', () => {
     }
     expect(Object.isFrozen(fit)).toBe(true);
     expect(Object.isFrozen(fit.params)).toBe(true);
+  });
+
+  test('fitPurchaseModel + scoreCustomers: the papers’ example customer is worth 1.23 purchases × $24.66 = $30.32 over 9 months', () => {
+    const { model, fit } = fitPurchaseModel('bg-nbd', rows);
+    expect(model.kind).toBe('bg-nbd');
+    expect(fit.converged).toBe(true);
+    const spend = fitGammaGamma(cdnow.x, cdnow.zbar);
+    const scores = scoreCustomers(
+      model,
+      spend.params,
+      { x: cdnow.x, tx: cdnow.tx, T: cdnow.T, zbar: cdnow.zbar },
+      { unit: 'week', horizonMonths: 9, annualDiscountRate: 0 },
+    );
+    // 9 months = 39.13 weeks; customer 1 has x = 2, tx = 30.43, T = 38.86.
+    expect(scores.expectedPurchasesInHorizon[0]).toBeCloseTo(1.23, 2);
+    // Gamma-gamma shrinks her $22.35 mean repeat spend toward the population mean.
+    expect(scores.expectedSpendPerPurchase[0]).toBeCloseTo(24.66, 2);
+    expect(scores.discountedClv[0]).toBeCloseTo(30.32, 2);
   });
 });

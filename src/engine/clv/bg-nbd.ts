@@ -12,7 +12,7 @@
  * References: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting Your Customers"
  * the Easy Way: An Alternative to the Pareto/NBD Model. Marketing Science 24(2), 275–284.
  * Likelihood eq. (6); E[X(t)] eq. (7); conditional expectation eq. (10). P(alive): Fader,
- * Hardie & Lee (2008), "Computing P(alive) Using the BG/NBD Model", brucehardie.com/notes/021/.
+ * Hardie & Lee, "Computing P(alive) Using the BG/NBD Model", brucehardie.com/notes/021/.
  */
 import { type FitResult, fitLogParams } from '../optim/fit.js';
 import { logHyp2f1 } from '../special/hyp2f1.js';
@@ -45,83 +45,98 @@ function aliveOrDropped(p: BgNbdParams, x: number, tx: number, T: number): numbe
 
 /** Weighted log-likelihood of summary rows under BG/NBD. */
 export function bgNbdLogLik(p: BgNbdParams, rows: RfmRows): number {
-  const { r, alpha, a, b } = p;
-  const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
-  // Terms that depend on x only are computed once per distinct x.
-  // Rows come sorted by x (compressRfm), so per-x terms are computed once per run.
-  let lastX = Number.NaN;
-  let byX = 0;
-  let ll = 0;
-  for (let i = 0; i < rows.x.length; i++) {
-    const x = rows.x[i];
-    if (x !== lastX) {
-      lastX = x;
-      byX = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
-    }
-    ll += rows.weight[i] * (constant + byX + aliveOrDropped(p, x, rows.tx[i], rows.T[i]));
-  }
-  return ll;
+  return bgNbdLogLikGradient(p, rows, null);
 }
 
 /**
- * Weighted log-likelihood and its analytic gradient with respect to (r, alpha, a, b), written
- * into `grad`. Differentiating eq. (6) with ω = the share of the "dropped at tx" branch:
+ * Weighted log-likelihood and, when `grad` is given, its analytic gradient with respect to
+ * (r, alpha, a, b). Differentiating eq. (6) with ω = the share of the "dropped at tx" branch:
  *   ∂/∂r = ψ(r+x) - ψ(r) + log alpha - (1-ω) log(alpha+T) - ω log(alpha+tx)
  *   ∂/∂alpha = r/alpha - (r+x) [(1-ω)/(alpha+T) + ω/(alpha+tx)]
  *   ∂/∂a = ψ(a+b) - ψ(a+b+x) + ω/a
  *   ∂/∂b = ψ(b+x) - ψ(a+b+x) - ψ(b) + ψ(a+b) - ω/(b+x-1)
+ * Rows come sorted by (x, T, tx) from `compressRfm`, so terms in x alone and in T alone are
+ * computed once per run of equal values (any order gives the same result, only slower).
  */
-export function bgNbdLogLikGradient(p: BgNbdParams, rows: RfmRows, grad: Float64Array): number {
+export function bgNbdLogLikGradient(
+  p: BgNbdParams,
+  rows: RfmRows,
+  grad: Float64Array | null,
+): number {
   const { r, alpha, a, b } = p;
+  const withGrad = grad !== null;
   const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a) - lbeta(a, b);
-  const psiR = digamma(r);
-  const psiB = digamma(b);
-  const psiAB = digamma(a + b);
+  const psiR = withGrad ? digamma(r) : 0;
+  const psiB = withGrad ? digamma(b) : 0;
+  const psiAB = withGrad ? digamma(a + b) : 0;
   const logAlpha = Math.log(alpha);
   let ll = 0;
   let gr = 0;
   let gAlpha = 0;
   let ga = 0;
   let gb = 0;
-  let lastX = -1;
+  let lastX = Number.NaN;
+  let lastT = Number.NaN;
   let byX = 0;
+  let logOddsX = 0;
   let psiRX = 0;
   let psiBX = 0;
   let psiABX = 0;
+  let logAT = 0;
   for (let i = 0; i < rows.x.length; i++) {
     const x = rows.x[i];
+    const T = rows.T[i];
     if (x !== lastX) {
-      byX = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
-      psiRX = digamma(r + x);
-      psiBX = digamma(b + x);
-      psiABX = digamma(a + b + x);
       lastX = x;
+      lastT = Number.NaN;
+      byX = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
+      logOddsX = x > 0 ? Math.log(a / (b + x - 1)) : 0;
+      if (withGrad) {
+        psiRX = digamma(r + x);
+        psiBX = digamma(b + x);
+        psiABX = digamma(a + b + x);
+      }
+    }
+    if (T !== lastT) {
+      lastT = T;
+      logAT = Math.log(alpha + T);
     }
     const w = rows.weight[i];
-    const logAT = Math.log(alpha + rows.T[i]);
     const alive = -(r + x) * logAT;
-    let omega = 0;
     let logD = alive;
+    let omega = 0;
     let logATx = 0;
     if (x > 0) {
       logATx = Math.log(alpha + rows.tx[i]);
-      const dropped = Math.log(a / (b + x - 1)) - (r + x) * logATx;
-      logD = logAddExp(alive, dropped);
-      omega = Math.exp(dropped - logD);
+      const dropped = logOddsX - (r + x) * logATx;
+      // log-sum-exp of the two branches, with ω = e^dropped / (e^alive + e^dropped).
+      if (dropped > alive) {
+        const e = Math.exp(alive - dropped);
+        logD = dropped + Math.log1p(e);
+        omega = 1 / (1 + e);
+      } else {
+        const e = Math.exp(dropped - alive);
+        logD = alive + Math.log1p(e);
+        omega = e / (1 + e);
+      }
     }
     ll += w * (constant + byX + logD);
-    gr += w * (psiRX - psiR + logAlpha - (1 - omega) * logAT - omega * logATx);
-    gAlpha +=
-      w *
-      (r / alpha -
-        (r + x) * ((1 - omega) / (alpha + rows.T[i]) + (x > 0 ? omega / (alpha + rows.tx[i]) : 0)));
-    ga += w * (psiAB - psiABX + omega / a);
-    gb += w * (psiBX - psiABX - psiB + psiAB - (x > 0 ? omega / (b + x - 1) : 0));
+    if (withGrad) {
+      gr += w * (psiRX - psiR + logAlpha - (1 - omega) * logAT - omega * logATx);
+      gAlpha +=
+        w *
+        (r / alpha -
+          (r + x) * ((1 - omega) / (alpha + T) + (x > 0 ? omega / (alpha + rows.tx[i]) : 0)));
+      ga += w * (psiAB - psiABX + omega / a);
+      gb += w * (psiBX - psiABX - psiB + psiAB - (x > 0 ? omega / (b + x - 1) : 0));
+    }
   }
-  grad[0] = gr;
-  grad[1] = gAlpha;
-  grad[2] = ga;
-  grad[3] = gb;
+  if (grad !== null) {
+    grad[0] = gr;
+    grad[1] = gAlpha;
+    grad[2] = ga;
+    grad[3] = gb;
+  }
   return ll;
 }
 
@@ -192,6 +207,27 @@ export function bgNbdProbabilityAlive(p: BgNbdParams, x: number, tx: number, T: 
 }
 
 /**
+ * Expected purchases in (T, T + t] for a customer with x repeat purchases observed over T who
+ * is still active at T: the bracket of FHL (2005) eq. (10) before it is weighted by P(alive).
+ */
+export function bgNbdExpectedPurchasesIfAlive(
+  p: BgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, b } = p;
+  const z = t / (alpha + T + t);
+  return expectationFactor(
+    p.a,
+    b + x,
+    (a) =>
+      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z),
+  );
+}
+
+/**
  * Expected number of purchases in (T, T + t] for a customer with history (x, tx, T),
  * FHL (2005) eq. (10). `t`, `tx`, `T` share the data's time unit.
  */
@@ -203,13 +239,5 @@ export function bgNbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
-  const { r, alpha, b } = p;
-  const z = t / (alpha + T + t);
-  const bracket = expectationFactor(
-    p.a,
-    b + x,
-    (a) =>
-      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z),
-  );
-  return bracket * bgNbdProbabilityAlive(p, x, tx, T);
+  return bgNbdExpectedPurchasesIfAlive(p, t, x, T) * bgNbdProbabilityAlive(p, x, tx, T);
 }

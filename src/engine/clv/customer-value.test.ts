@@ -66,3 +66,39 @@ describe('scoreCustomers', () => {
     );
   });
 });
+
+describe('scoreCustomers across models', () => {
+  test.each([
+    { kind: 'bg-nbd', params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } },
+    { kind: 'mbg-nbd', params: { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 } },
+    { kind: 'pareto-nbd', params: { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 } },
+  ] as const)(
+    '$kind gives finite, non-negative scores including heavy buyers (x = 1000)',
+    (model) => {
+      const s = scoreCustomers(
+        model,
+        gg,
+        {
+          x: [0, 3, 1000, 1000],
+          tx: [0, 20, 500, 521],
+          T: [38, 38, 521, 521],
+          zbar: [0, 40, 35, 35],
+        },
+        { unit: 'week', horizonMonths: 24 },
+      );
+      for (const arr of [
+        s.expectedPurchasesInHorizon,
+        s.probabilityAlive,
+        s.expectedSpendPerPurchase,
+        s.discountedClv,
+      ]) {
+        for (const v of arr) {
+          expect(Number.isFinite(v)).toBe(true);
+          expect(v).toBeGreaterThanOrEqual(0);
+        }
+      }
+      // A heavy buyer seen today outranks one who stopped 21 weeks ago.
+      expect(s.discountedClv[3]).toBeGreaterThan(s.discountedClv[2]);
+    },
+  );
+});

@@ -10,7 +10,11 @@
  */
 import { InputError } from '../../errors.js';
 import { type GammaGammaParams, gammaGammaExpectedSpend } from './gamma-gamma.js';
-import { expectedPurchasesAhead, type PurchaseModel, probabilityAlive } from './purchase-model.js';
+import {
+  expectedPurchasesAheadIfAlive,
+  type PurchaseModel,
+  probabilityAlive,
+} from './purchase-model.js';
 import { compressRfm } from './rfm-rows.js';
 import { monthsToUnits, type TimeUnit } from './time-units.js';
 
@@ -95,16 +99,20 @@ export function scoreCustomers(
     const x = rows.x[i];
     const tx = rows.tx[i];
     const T = rows.T[i];
+    // E[Y(t) | history] = P(alive) · E[Y(t) | alive]: P(alive) is computed once per row.
+    const alive = probabilityAlive(model, x, tx, T);
     let previous = 0;
     let discounted = 0;
-    for (let k = 1; k <= horizonMonths; k++) {
-      const cumulative = expectedPurchasesAhead(model, k * month, x, tx, T);
-      discounted += (cumulative - previous) * discount[k];
-      previous = cumulative;
+    if (alive > 0) {
+      for (let k = 1; k <= horizonMonths; k++) {
+        const cumulative = alive * expectedPurchasesAheadIfAlive(model, k * month, x, T);
+        discounted += (cumulative - previous) * discount[k];
+        previous = cumulative;
+      }
     }
     rowPurchases[i] = previous;
     rowDiscounted[i] = discounted;
-    rowAlive[i] = probabilityAlive(model, x, tx, T);
+    rowAlive[i] = alive;
   }
   const n = data.x.length;
   const expectedPurchasesInHorizon = new Float64Array(n);

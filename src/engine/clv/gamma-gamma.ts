@@ -27,8 +27,6 @@ export type GammaGammaParams = {
 export type GammaGammaFit = FitResult<GammaGammaParams> & {
   /** Pearson correlation of x and zbar among repeaters (the model assumes it is about 0) */
   readonly frequencySpendCorrelation: number;
-  /** plain-language cautions about the fit's assumptions */
-  readonly warnings: readonly string[];
 };
 
 /** Above this |correlation| of frequency and spend the independence assumption is doubtful. */
@@ -136,7 +134,7 @@ export function fitGammaGamma(x: ArrayLike<number>, zbar: ArrayLike<number>): Ga
     logLik: (p) => ll(p, r.z),
   });
   const correlation = pearson(r.x, r.z);
-  const warnings: string[] = [];
+  const warnings: string[] = [...fit.warnings];
   if (Math.abs(correlation) > SPEND_FREQUENCY_CORRELATION_LIMIT) {
     warnings.push(
       `purchase frequency and spend per purchase are correlated (r = ${correlation.toFixed(2)}); the gamma-gamma model assumes they are independent, so expected spend may be biased`,

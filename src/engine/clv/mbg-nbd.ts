@@ -181,6 +181,24 @@ export function mbgNbdExpectedPurchases(p: MbgNbdParams, t: number): number {
   );
 }
 
+/** Expected purchases in (T, T + t] for a customer still active at T (the conditional expectation before weighting by P(alive)). */
+export function mbgNbdExpectedPurchasesIfAlive(
+  p: MbgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  if (t <= 0) return 0;
+  const { r, alpha, b } = p;
+  const z = t / (alpha + T + t);
+  return expectationFactor(
+    p.a,
+    p.a + b + x,
+    (a) =>
+      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x + 1, a + b + x, z),
+  );
+}
+
 /** Expected purchases in (T, T + t] for a customer with history (x, tx, T): P(alive) · (a+b+x)/(a-1) · [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; t/(alpha+T+t))]. */
 export function mbgNbdConditionalExpectedPurchases(
   p: MbgNbdParams,
@@ -190,13 +208,5 @@ export function mbgNbdConditionalExpectedPurchases(
   T: number,
 ): number {
   if (t <= 0) return 0;
-  const { r, alpha, b } = p;
-  const z = t / (alpha + T + t);
-  const bracket = expectationFactor(
-    p.a,
-    p.a + b + x,
-    (a) =>
-      (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x + 1, a + b + x, z),
-  );
-  return bracket * mbgNbdProbabilityAlive(p, x, tx, T);
+  return mbgNbdExpectedPurchasesIfAlive(p, t, x, T) * mbgNbdProbabilityAlive(p, x, tx, T);
 }

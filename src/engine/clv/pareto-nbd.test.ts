@@ -3,9 +3,12 @@ import {
   paretoNbdConditionalExpectedPurchases,
   paretoNbdExpectedPurchases,
   paretoNbdLogA0,
+  paretoNbdLogLik,
+  paretoNbdLogLikGradient,
   paretoNbdLogLikOne,
   paretoNbdProbabilityAlive,
 } from './pareto-nbd.js';
+import { compressRfm } from './rfm-rows.js';
 
 // CDNOW estimates (Fader, Hardie & Lee 2005 "RFM and CLV"), weeks.
 const P = { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
@@ -64,5 +67,29 @@ describe('Pareto/NBD', () => {
     const at = (s: number) => paretoNbdExpectedPurchases({ ...P, s }, 39);
     expect(at(1)).toBeCloseTo(at(1 + 1e-8), 6);
     expect(at(1)).toBeCloseTo(at(1 - 1e-8), 6);
+  });
+});
+
+describe('Pareto/NBD analytic gradient', () => {
+  test.each([
+    { title: 'alpha < beta', p: P },
+    { title: 'alpha > beta', p: { ...P, alpha: 20, beta: 3 } },
+    { title: 'alpha ≈ beta', p: { r: 1.5, alpha: 5, s: 2.2, beta: 5.0000001 } },
+  ])('matches central finite differences ($title), including a row with tx = T', ({ p }) => {
+    const c = compressRfm(
+      [0, 1, 3, 7, 0, 2, 5],
+      [0, 4, 20, 30, 0, 1, 40],
+      [30, 31, 32, 33, 10, 40, 40],
+    );
+    const grad = new Float64Array(4);
+    paretoNbdLogLikGradient(p, c.rows, grad);
+    (['r', 'alpha', 's', 'beta'] as const).forEach((k, i) => {
+      const h = 1e-6 * p[k];
+      const fd =
+        (paretoNbdLogLik({ ...p, [k]: p[k] + h }, c.rows) -
+          paretoNbdLogLik({ ...p, [k]: p[k] - h }, c.rows)) /
+        (2 * h);
+      expect(grad[i]).toBeCloseTo(fd, 4);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
-import { compressRfm } from './rfm-rows.js';
+import { compressRfm, rfmRowsFromCounts } from './rfm-rows.js';
 
 describe('compressRfm', () => {
   test('customers with the same (x, tx, T) share one row whose weight counts them', () => {
@@ -47,6 +47,20 @@ describe('compressRfm', () => {
   test('rejects arrays of different lengths', () => {
     expect(() => compressRfm([1], [0, 1], [2])).toThrow(
       'x, tx and T must have the same length, got 1, 2 and 1',
+    );
+  });
+});
+
+describe('rfmRowsFromCounts', () => {
+  test('takes pre-aggregated rows with counts, merging duplicates', () => {
+    const rows = rfmRowsFromCounts([2, 0, 2], [5, 0, 5], [10, 10, 10], [3, 7, 2]);
+    expect(Array.from(rows.x)).toEqual([0, 2]);
+    expect(Array.from(rows.weight)).toEqual([7, 5]);
+  });
+
+  test('rejects a count that is not a whole number ≥ 1', () => {
+    expect(() => rfmRowsFromCounts([1], [1], [2], [0])).toThrow(
+      'row 0 count: expected a whole number ≥ 1, got 0',
     );
   });
 });

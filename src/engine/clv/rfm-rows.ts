@@ -107,6 +107,41 @@ export function compressRfm(
   });
 }
 
+/**
+ * Rows already aggregated elsewhere (for example a SQL GROUP BY x, tx, T with COUNT(*)) as the
+ * models take them: each row validated, counts checked to be whole numbers ≥ 1, duplicates
+ * merged and rows sorted by (x, T, tx).
+ */
+export function rfmRowsFromCounts(
+  x: ArrayLike<number>,
+  tx: ArrayLike<number>,
+  T: ArrayLike<number>,
+  count: ArrayLike<number>,
+): RfmRows {
+  const n = x.length;
+  if (tx.length !== n || T.length !== n || count.length !== n) {
+    throw new InputError(
+      `x, tx, T and count must have the same length, got ${n}, ${tx.length}, ${T.length} and ${count.length}`,
+      { field: 'count' },
+    );
+  }
+  if (n === 0) throw new InputError('no customers to fit', { field: 'x' });
+  for (let i = 0; i < n; i++) {
+    validateRfm(x[i], tx[i], T[i], i);
+    if (!(Number.isInteger(count[i]) && count[i] >= 1)) {
+      throw new InputError(`row ${i} count: expected a whole number ≥ 1, got ${count[i]}`, {
+        field: 'count',
+        value: count[i],
+        index: i,
+      });
+    }
+  }
+  const { rows, rowOf } = compressRfm(x, tx, T);
+  const weight = new Float64Array(rows.x.length);
+  for (let i = 0; i < n; i++) weight[rowOf[i]] += count[i];
+  return Object.freeze({ x: rows.x, tx: rows.tx, T: rows.T, weight });
+}
+
 /** Weighted totals used for starting values and time rescaling. */
 export function rfmTotals(rows: RfmRows): { n: number; sumX: number; sumT: number; meanT: number } {
   let n = 0;

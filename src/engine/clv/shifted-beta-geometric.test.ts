@@ -5,6 +5,7 @@ import {
   sbgDerl,
   sbgDiscountedExpectedLifetime,
   sbgExpectedLifetime,
+  sbgRetentionCurve,
   sbgRetentionRate,
   sbgSurvival,
 } from './shifted-beta-geometric.js';
@@ -32,6 +33,15 @@ describe('shifted-beta-geometric', () => {
     let s = 1;
     for (let t = 1; t <= 12; t++) s *= sbgRetentionRate(p, t);
     expect(sbgSurvival(p, 12)).toBeCloseTo(s, 12);
+  });
+
+  test('the fitted "regular" curve projects the observed survivors closely (Fader & Hardie 2007, Figure 3)', () => {
+    const curve = sbgRetentionCurve({ alpha: 0.704, beta: 1.182 }, 7);
+    const observed = [631, 468, 382, 326, 289, 262, 241];
+    curve.survival.forEach((s, i) => {
+      expect(Math.abs(1000 * s - observed[i])).toBeLessThan(15);
+    });
+    expect(curve.retention[0]).toBeCloseTo(1.182 / 1.886, 12);
   });
 
   test('expected lifetime is (alpha+beta-1)/(alpha-1) periods, and infinite when alpha ≤ 1', () => {

@@ -39,6 +39,23 @@ export function sbgRetentionRate(p: SbgParams, t: number): number {
 }
 
 /**
+ * Retention curve of a cohort for periods 1..`periods`: the share still active after each
+ * period (S(t)) and the period's retention rate r(t) = S(t)/S(t-1).
+ */
+export function sbgRetentionCurve(
+  p: SbgParams,
+  periods: number,
+): { readonly survival: number[]; readonly retention: number[] } {
+  const survival: number[] = [];
+  const retention: number[] = [];
+  for (let t = 1; t <= periods; t++) {
+    survival.push(sbgSurvival(p, t));
+    retention.push(sbgRetentionRate(p, t));
+  }
+  return Object.freeze({ survival, retention });
+}
+
+/**
  * Expected lifetime of a new customer, in periods: E[1/θ] = (alpha + beta - 1) / (alpha - 1)
  * when alpha > 1; Infinity otherwise (the heavy tail of loyal customers makes the mean infinite,
  * use `sbgExpectedLifetimeWithin` or DEL instead).

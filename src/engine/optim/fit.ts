@@ -30,6 +30,8 @@ export interface FitResult<P> {
   readonly reason: string;
   /** largest absolute gradient component of the mean negative log-likelihood in log-parameters */
   readonly gradNorm: number;
+  /** plain-language cautions about a converged fit (poorly determined parameters, …) */
+  readonly warnings: readonly string[];
 }
 
 export interface LogParamProblem<P> {
@@ -62,9 +64,11 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
         };
   let best: ReturnType<typeof minimizeBfgs> | null = null;
   let totalIterations = 0;
+  const finals: number[] = [];
   for (const start of starts) {
     const res = minimizeBfgs(mean, start, { gradient });
     totalIterations += res.iterations;
+    if (res.converged) finals.push(res.f);
     if (best === null || (Number.isFinite(res.f) && (res.f < best.f || !Number.isFinite(best.f)))) {
       best = res;
     }
@@ -97,6 +101,20 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
       reason = `${reason}; parameter ${name} ran off to ${params[name]}`;
     }
   }
+  const warnings: string[] = [];
+  for (const name of names) {
+    if (stdErr[name] > params[name]) {
+      warnings.push(
+        `${name} = ${params[name].toPrecision(3)} is poorly determined by these data (standard error ${stdErr[name].toPrecision(3)} exceeds the estimate)`,
+      );
+    }
+  }
+  const worse = finals.filter((f) => f > best.f + 1e-6).length;
+  if (worse > 0) {
+    warnings.push(
+      `${worse} of ${starts.length} starting points stopped at a worse local optimum; the best one is reported`,
+    );
+  }
   const typed = params as P;
   const logLik = Number.isFinite(best.f) ? problem.logLik(typed) : Number.NaN;
   return Object.freeze({
@@ -110,6 +128,7 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
     converged,
     reason,
     gradNorm: best.gradNorm,
+    warnings: Object.freeze(warnings),
   });
 }
 

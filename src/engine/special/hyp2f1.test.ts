@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
-import { hyp2f1, logHyp2f1 } from './hyp2f1.js';
+import { hyp2f1, logHyp2f1, logHyp2f1WithGradient } from './hyp2f1.js';
 
 // Reference values: mpmath log(hyp2f1(a, b, c, z)) at 30 digits.
 describe('logHyp2f1', () => {
@@ -44,5 +44,29 @@ describe('logHyp2f1', () => {
     { title: 'c ≤ 0', args: [1, 1, 0, 0.5] },
   ])('rejects $title with an InputError', ({ args }) => {
     expect(() => logHyp2f1(args[0], args[1], args[2], args[3])).toThrow(InputError);
+  });
+});
+
+describe('logHyp2f1WithGradient', () => {
+  test.each([
+    { a: 1.2, b: 2.3, c: 3.1, z: 0.3 },
+    { a: 2.5, b: 3.2, c: 4.7, z: 0.9 },
+    { a: 1001.5, b: 1.6, c: 1002.5, z: 0.092 },
+    { a: 0.6, b: 1.6, c: 1.6, z: 0.7 },
+  ])('derivatives of log 2F1($a, $b; $c; $z) match central differences', ({ a, b, c, z }) => {
+    const grad = new Float64Array(4);
+    expect(logHyp2f1WithGradient(a, b, c, z, grad)).toBe(logHyp2f1(a, b, c, z));
+    const args = [a, b, c, z];
+    for (let k = 0; k < 4; k++) {
+      const h = 1e-6 * Math.max(1, args[k]);
+      const up = [...args];
+      const down = [...args];
+      up[k] += h;
+      down[k] -= h;
+      const fd =
+        (logHyp2f1(up[0], up[1], up[2], up[3]) - logHyp2f1(down[0], down[1], down[2], down[3])) /
+        (2 * h);
+      expect(grad[k]).toBeCloseTo(fd, 6);
+    }
   });
 });

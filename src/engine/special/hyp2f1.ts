@@ -60,6 +60,86 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
   return logSeries(a, b, c, z);
 }
 
+// The series with its parameter derivatives: d term_n/da = term_n Σ_{k<n} 1/(a+k) (likewise b;
+// minus for c) and d term_n/dz = n term_n / z, all accumulated with the same running scale.
+function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64Array): void {
+  out.fill(0);
+  if (z === 0) {
+    out[3] = (a * b) / c;
+    return;
+  }
+  let term = 1;
+  let sum = 1;
+  let da = 0;
+  let db = 0;
+  let dc = 0;
+  let dz = 0;
+  let sa = 0;
+  let sb = 0;
+  let sc = 0;
+  for (let n = 0; n < MAX_TERMS; n++) {
+    const ratio = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
+    sa += 1 / (a + n);
+    sb += 1 / (b + n);
+    sc += 1 / (c + n);
+    term *= ratio;
+    sum += term;
+    da += term * sa;
+    db += term * sb;
+    dc -= term * sc;
+    dz += (term * (n + 1)) / z;
+    if (sum > RESCALE) {
+      sum /= RESCALE;
+      term /= RESCALE;
+      da /= RESCALE;
+      db /= RESCALE;
+      dc /= RESCALE;
+      dz /= RESCALE;
+    }
+    const rho = Math.max(ratio, z);
+    const weight = Math.max(1, sa, sb, sc, (n + 2) / z / (1 - rho));
+    if (rho < 1 && term * rho * weight < 1e-16 * (1 - rho) * sum) {
+      out[0] = da / sum;
+      out[1] = db / sum;
+      out[2] = dc / sum;
+      out[3] = dz / sum;
+      return;
+    }
+  }
+  throw new ModelError(
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
+    { a, b, c, z },
+  );
+}
+
+/**
+ * log 2F1(a, b; c; z) (as `logHyp2f1`) and its partial derivatives d/da, d/db, d/dc, d/dz of
+ * the logarithm, written into `grad[0..3]`; used for analytic likelihood gradients.
+ */
+export function logHyp2f1WithGradient(
+  a: number,
+  b: number,
+  c: number,
+  z: number,
+  grad: Float64Array,
+): number {
+  const value = logHyp2f1(a, b, c, z);
+  if (z > 0.5 && c - a > 0 && c - b > 0) {
+    // Euler's transformation: log F = (c-a-b) log(1-z) + log G(c-a, c-b; c; z).
+    logSeriesGrad(c - a, c - b, c, z, grad);
+    const l1z = Math.log1p(-z);
+    const gA = grad[0];
+    const gB = grad[1];
+    grad[0] = -l1z - gA;
+    grad[1] = -l1z - gB;
+    grad[2] = l1z + gA + gB + grad[2];
+    grad[3] = -(c - a - b) / (1 - z) + grad[3];
+  } else {
+    logSeriesGrad(a, b, c, z, grad);
+  }
+  return value;
+}
+
 /** 2F1(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1 (may overflow to Infinity; prefer `logHyp2f1`). */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   return Math.exp(logHyp2f1(a, b, c, z));
