@@ -3,6 +3,7 @@ import { Command, type CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerDemo } from './demo.js';
+import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -27,5 +28,6 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError();
   registerDemo(program, ctx);
   registerImport(program, ctx);
+  registerFit(program, ctx);
   return program;
 }
