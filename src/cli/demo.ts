@@ -75,8 +75,7 @@ export async function loadDemo(
   }
   // jsonb does not keep key order, so compare with sorted keys.
   const sameDemo =
-    contents.kind === 'demo' &&
-    stableJson(contents.meta.options) === stableJson(optionsJson);
+    contents.kind === 'demo' && stableJson(contents.meta.options) === stableJson(optionsJson);
   const replacedPrevious = contents.kind !== 'empty' && !sameDemo;
   let truthRows = 0;
   const counts = await db.transaction(async (tx) => {
