@@ -86,6 +86,14 @@ describe('tenure fit: published estimates', () => {
     },
     {
       title:
+        'MBG/NBD on the CDNOW summary (regression values of the engine: r=0.525, alpha=6.18, a=0.891, b=1.61)',
+      args: ['--summary', SUMMARY, '--model', 'mbgnbd'],
+      params: { r: 0.525, alpha: 6.18, a: 0.891, b: 1.61 },
+      ll: -9582.13,
+      customers: 2357,
+    },
+    {
+      title:
         'Gamma-Gamma on the 946 CDNOW repeaters: p=6.25, q=3.74, gamma=15.44 (Fader & Hardie 2013)',
       args: ['--summary', SUMMARY_SPEND, '--model', 'gammagamma'],
       params: { p: 6.25, q: 3.74, gamma: 15.4 },
@@ -126,6 +134,16 @@ describe('tenure fit: published estimates', () => {
     expect(a.source.columns).toMatchObject({ x: 'frequency', tx: 'recency', T: 'T' });
     expect(b.source.columns).toMatchObject({ x: 'x', tx: 't_x', T: 'T', monetary: 'zbar' });
     expect(b.logLikelihood).toBeCloseTo(a.logLikelihood, 6);
+  });
+
+  test('sBG reads survivors from a file with a header line, one count per period', async () => {
+    const p = file(
+      'survivors.csv',
+      'period,active\n0,1000\n1,631\n2,468\n3,382\n4,326\n5,289\n6,262\n7,241\n',
+    );
+    const r = await fitJson('--model', 'sbg', '--survivors', p);
+    expect(r.source).toEqual({ survivors: p, periods: 7 });
+    expect([sig3(r.params.alpha), sig3(r.params.beta)]).toEqual([0.704, 1.18]);
   });
 
   test('the human table names each parameter with its standard error and unit, LL, AIC/BIC and convergence', async () => {
@@ -203,6 +221,22 @@ describe('tenure fit: raw CDNOW transactions', () => {
     expect(r.spendModel.converged).toBe(true);
     expect(sig3(r.spendModel.params.p)).toBe(6.25);
     expect(r.predictions).toMatchObject({ customers: 2357, horizonMonths: 12, money: 'USD' });
+  });
+
+  test('Gamma-Gamma from the raw transactions reproduces p=6.25, q=3.74, gamma=15.44 (mean repeat spend per customer)', async () => {
+    const r = await fitJson(
+      SAMPLE,
+      ...positions,
+      '--calibration-end',
+      '1997-09-30',
+      '--model',
+      'gammagamma',
+    );
+    expect(r.customers).toBe(946);
+    expect([sig3(r.params.p), sig3(r.params.q), sig3(r.params.gamma)]).toEqual([6.25, 3.74, 15.4]);
+    expect(r.warnings).toEqual([
+      '1,959 rows dated after 1997-09-30 were ignored; pass --holdout-end to use them as a holdout',
+    ]);
   });
 
   test('Chinese headers are recognised without column options and give the same fit', async () => {

@@ -254,6 +254,8 @@ export interface TransactionsInput {
   /** customers whose first purchase is on the calibration end day (T = 0 cannot be fitted) */
   droppedAtCalibrationEnd: number;
   customersAfterCalibration: number;
+  /** rows dated after the holdout end (or the calibration end without a holdout) */
+  ignoredAfterEnd: number;
 }
 
 interface Row {
@@ -371,8 +373,11 @@ export async function readTransactions(
     unit: period.unit,
   });
   const currencies = new Set<string | null>();
+  const lastDay = (holdoutEnd ?? calibrationEnd).getTime();
+  let ignored = 0;
   const rows = await pass(
     (r) => {
+      if (r.day.getTime() >= lastDay + MS_PER_DAY) ignored++;
       acc.add(r.id, r.day, r.minor);
       currencies.add(r.currency);
     },
@@ -381,7 +386,10 @@ export async function readTransactions(
   );
   if (rows === 0) throw new InputError(`${file}: the file has no transactions`, { file });
   const summary = acc.finish();
-  return toInput(file, columns, rows, currencies, calibrationEnd, holdoutEnd, summary);
+  return {
+    ...toInput(file, columns, rows, currencies, calibrationEnd, holdoutEnd, summary),
+    ignoredAfterEnd: ignored,
+  };
 }
 
 function toInput(
@@ -392,7 +400,7 @@ function toInput(
   calibrationEnd: Date,
   holdoutEnd: Date | null,
   s: CustomerSummary,
-): TransactionsInput {
+): Omit<TransactionsInput, 'ignoredAfterEnd'> {
   const keep: number[] = [];
   for (let i = 0; i < s.T.length; i++) if (s.T[i] > 0) keep.push(i);
   const pickArray = (a: Float64Array, scale = 1) => Float64Array.from(keep, (i) => a[i] * scale);

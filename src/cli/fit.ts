@@ -499,6 +499,7 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
       input = await readSummary(opts.summary);
       source = { summary: opts.summary, columns: input.columns };
     } else {
+      const readStart = performance.now();
       const progress = startProgress(ctx, 'reading', 1000, 'rows', opts.json);
       const asOf = opts.asOf === undefined ? undefined : parseDay(opts.asOf, '--as-of');
       const calibrationEnd =
@@ -531,7 +532,15 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
         holdoutEnd: input.holdoutEnd === null ? null : isoDay(input.holdoutEnd),
         customersAfterCalibration: input.customersAfterCalibration,
         droppedAtCalibrationEnd: input.droppedAtCalibrationEnd,
+        rowsAfterEnd: input.ignoredAfterEnd,
+        readMs: performance.now() - readStart,
       };
+      if (input.ignoredAfterEnd > 0) {
+        const end = input.holdoutEnd ?? input.calibrationEnd;
+        warnings.push(
+          `${count(input.ignoredAfterEnd)} rows dated after ${isoDay(end)} were ignored${input.holdoutEnd === null ? '; pass --holdout-end to use them as a holdout' : ''}`,
+        );
+      }
       if (input.droppedAtCalibrationEnd > 0) {
         warnings.push(
           `${count(input.droppedAtCalibrationEnd)} customers first bought on the calibration end day (T = 0) and were left out of the fit`,
@@ -695,5 +704,19 @@ export function registerFit(program: Command, ctx: CliContext): void {
     )
     .option('--currency <code>', 'name of the money unit in output (default: from the amounts)')
     .option('--json', 'print one JSON object')
+    .addHelpText(
+      'after',
+      `
+Columns: without --customer-col/--date-col/--amount-col they are found from the header
+(customer_id, date, amount, 客户编号, 下单时间, 实付金额, …). Each option takes a header name or a
+1-based position; a file whose first row is already data needs positions:
+  tenure fit CDNOW_sample.txt --customer-col 1 --date-col 3 --amount-col 5 --model bgnbd \\
+    --calibration-end 1997-09-30 --holdout-end 1998-06-30
+  tenure fit CDNOW_master.txt --customer-col 1 --date-col 2 --amount-col 4 --model pareto
+Dates are calendar days as written (YYYYMMDD, 2024-01-31, 2024/1/31 13:05, 2024年1月31日).
+Purchases on one day count once (repeat purchase days); x, t_x and T are in --unit.
+Summary files: x,t_x,T[,zbar] or frequency,recency,T[,monetary_value], times in --unit.
+Exit codes: 0 fitted; 1 the fit did not converge (the reason is printed); 2 invalid input.`,
+    )
     .action(async (file: string | undefined, opts: FitOptions) => run(ctx, file, opts));
 }
