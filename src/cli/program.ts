@@ -4,6 +4,7 @@ import { registerAnalyze } from './analyze.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerDemo } from './demo.js';
+import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -29,5 +30,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerAnalyze(program, ctx);
   registerDemo(program, ctx);
   registerImport(program, ctx);
+  registerFit(program, ctx);
   return program;
 }
