@@ -72,11 +72,30 @@ export class CsvParser {
     const n = text.length;
     const d = this.delimiter;
     const ws = d === -1;
+    const delimiter = ws ? ' ' : String.fromCharCode(d);
     let pos = 0;
     let line = this.line;
+    // Next quote and CR at or after pos (n when none), found lazily for the fast path below.
+    let nextQuote = -1;
+    let nextCr = -1;
     records: while (pos < n) {
       const recordStart = pos;
       const recordLine = line;
+      if (!ws) {
+        // Fast path: a whole line without quotes or stray CRs is split natively.
+        const lf = text.indexOf('\n', pos);
+        if (lf !== -1) {
+          if (nextQuote < pos) nextQuote = indexOrEnd(text, '"', pos);
+          if (nextCr < pos) nextCr = indexOrEnd(text, '\r', pos);
+          if (nextQuote > lf && (nextCr > lf || nextCr === lf - 1)) {
+            const end = nextCr === lf - 1 ? lf - 1 : lf;
+            out.push({ line, fields: text.slice(pos, end).split(delimiter) });
+            line++;
+            pos = lf + 1;
+            continue;
+          }
+        }
+      }
       const fields: string[] = [];
       if (ws) {
         while (pos < n && (text.charCodeAt(pos) === SPACE || text.charCodeAt(pos) === TAB)) pos++;
@@ -188,6 +207,11 @@ export class CsvParser {
       { file: this.file, line, column },
     );
   }
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const i = text.indexOf(search, from);
+  return i === -1 ? text.length : i;
 }
 
 function countLineBreaks(text: string, from: number, to: number): number {

@@ -200,13 +200,47 @@ export async function openRecordSource(
     columns: bindings.map((b) => ({ source: b.source, field: b.field })),
     bytesTotal,
     bytesRead: () => counter.bytes,
-    rows: () => {
-      counter = { bytes: 0 };
-      if (format === 'csv')
-        return csvRows(file, layout!, headerLine, headerCells.length, validate, counter);
-      if (format === 'xlsx')
-        return xlsxRows(file, options.sheet, headerLine, headerCells.length, validate, counter);
-      return jsonlRows(file, bindings, validate, counter);
+    rows: () =>
+      oneByOne(() => {
+        counter = { bytes: 0 };
+        if (format === 'csv') {
+          return csvRows(file, layout!, headerLine, headerCells.length, validate, counter);
+        }
+        if (format === 'xlsx') {
+          return xlsxRows(file, options.sheet, headerLine, headerCells.length, validate, counter);
+        }
+        return jsonlRows(file, bindings, validate, counter);
+      }),
+  };
+}
+
+/**
+ * Rows one by one from batches of rows. Readers work in batches so that the cost of an async
+ * step is paid per batch; this hands the rows out without an async generator's per-item cost.
+ */
+function oneByOne<T>(batches: () => AsyncIterator<T[]>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const source = batches();
+      let buffer: T[] = [];
+      let i = 0;
+      const fill = async (): Promise<IteratorResult<T>> => {
+        while (i >= buffer.length) {
+          const next = await source.next();
+          if (next.done) return { done: true, value: undefined };
+          buffer = next.value;
+          i = 0;
+        }
+        return { done: false, value: buffer[i++] };
+      };
+      return {
+        next: () =>
+          i < buffer.length ? Promise.resolve({ done: false, value: buffer[i++] }) : fill(),
+        return: async () => {
+          await source.return?.();
+          return { done: true, value: undefined };
+        },
+      };
     },
   };
 }
@@ -249,16 +283,18 @@ async function* csvRows(
   width: number,
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   for await (const batch of readCsv(file, layout, counter)) {
+    const out: RowResult[] = [];
     for (const record of batch) {
       if (record.line <= headerLine || isBlankRecord(record.fields)) continue;
       const extra =
         record.fields.length > width
           ? extraCellsProblem(file, record.line, record.fields, width)
           : null;
-      yield extra ?? validate(record.fields, record.line);
+      out.push(extra ?? validate(record.fields, record.line));
     }
+    yield out;
   }
 }
 
@@ -269,14 +305,16 @@ async function* xlsxRows(
   width: number,
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet }, counter)) {
+    const out: RowResult[] = [];
     for (const row of batch) {
       if (row.line <= headerLine) continue;
       const extra =
         row.cells.length > width ? extraCellsProblem(file, row.line, row.cells, width) : null;
-      yield extra ?? validate(row.cells, row.line);
+      out.push(extra ?? validate(row.cells, row.line));
     }
+    yield out;
   }
 }
 
@@ -285,12 +323,13 @@ async function* jsonlRows(
   bindings: readonly ColumnBinding[],
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   const known = new Set(bindings.map((b) => b.source));
   for await (const batch of readJsonLines(file, counter)) {
+    const out: RowResult[] = [];
     for (const l of batch) {
       if (!l.ok) {
-        yield {
+        out.push({
           ok: false,
           line: l.line,
           problems: [
@@ -304,12 +343,12 @@ async function* jsonlRows(
             },
           ],
           raw: {},
-        };
+        });
         continue;
       }
       const value = l.value;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        yield {
+        out.push({
           ok: false,
           line: l.line,
           problems: [
@@ -323,7 +362,7 @@ async function* jsonlRows(
             },
           ],
           raw: {},
-        };
+        });
         continue;
       }
       const object = value as Record<string, unknown>;
@@ -336,7 +375,8 @@ async function* jsonlRows(
           extras[key] = object[key];
         }
       }
-      yield validate(cells, l.line, extras);
+      out.push(validate(cells, l.line, extras));
     }
+    yield out;
   }
 }

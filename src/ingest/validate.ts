@@ -82,19 +82,23 @@ export function cellText(value: CellValue): string {
   return String(value);
 }
 
-/**
- * A row being read: fetches fields by name, parses them and collects problems. One is made per
- * row; `fieldIndexes` is shared and built once per file.
- */
+/** A row being read: fetches fields by name, parses them and collects problems. */
 class RowReader {
-  readonly problems: RowProblem[] = [];
+  problems: RowProblem[] = [];
+  cells: readonly CellValue[] = [];
+  line = 0;
 
   constructor(
     private readonly plan: RowPlan,
     private readonly fieldIndexes: ReadonlyMap<string, readonly number[]>,
-    readonly cells: readonly CellValue[],
-    readonly line: number,
   ) {}
+
+  /** the next row; the reader is reused so that a row costs no allocation of its own */
+  reset(cells: readonly CellValue[], line: number): void {
+    this.cells = cells;
+    this.line = line;
+    if (this.problems.length > 0) this.problems = [];
+  }
 
   /** index of the first column of `field` holding a value, or -1 */
   private find(field: string): number {
@@ -372,8 +376,10 @@ export function createRowValidator(plan: RowPlan): RowValidator {
     if (list) list.push(b.index);
     else fieldIndexes.set(b.field, [b.index]);
   }
-  return (cells, line, extras = {}) => {
-    const row = new RowReader(plan, fieldIndexes, cells, line);
+  const row = new RowReader(plan, fieldIndexes);
+  const noExtras: Record<string, unknown> = {};
+  return (cells, line, extras = noExtras) => {
+    row.reset(cells, line);
     const item = build(row, plan, extras);
     if (row.problems.length === 0) return { ok: true, line, item };
     const raw: Record<string, string> = {};
