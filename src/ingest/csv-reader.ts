@@ -75,9 +75,11 @@ export class CsvParser {
     const delimiter = ws ? ' ' : String.fromCharCode(d);
     let pos = 0;
     let line = this.line;
-    // Next quote and CR at or after pos (n when none), found lazily for the fast path below.
+    // Next quote, CR, LF and delimiter at or after pos (n when none), found lazily.
     let nextQuote = -1;
     let nextCr = -1;
+    let nextLf = -1;
+    let nextDelimiter = -1;
     records: while (pos < n) {
       const recordStart = pos;
       const recordLine = line;
@@ -141,11 +143,11 @@ export class CsvParser {
               pos++;
             }
           } else {
-            while (pos < n) {
-              const c = text.charCodeAt(pos);
-              if (c === d || c === LF || c === CR) break;
-              pos++;
-            }
+            // The field ends at the next delimiter, LF or CR, found natively and remembered.
+            if (nextDelimiter < pos) nextDelimiter = indexOrEnd(text, delimiter, pos);
+            if (nextLf < pos) nextLf = indexOrEnd(text, '\n', pos);
+            if (nextCr < pos) nextCr = indexOrEnd(text, '\r', pos);
+            pos = Math.min(nextDelimiter, nextLf, nextCr);
           }
           field = text.slice(start, pos);
         }

@@ -341,6 +341,14 @@ function wallFromCell(value: CellValue): WallTime | null {
 
 /** A point in time: a date (midnight) or date-time, in `timeZone` when the value has no zone. */
 export function parseInstant(value: CellValue, timeZone: string = DEFAULT_TIME_ZONE): Parsed<Date> {
+  if (typeof value === 'string') {
+    // The common shapes skip building a WallTime: this runs once per row.
+    const fast = fastWall(value);
+    if (fast !== undefined && fast !== null && fast.zone === null) {
+      const wallMs = Date.UTC(fast.y, fast.mo - 1, fast.d, fast.h, fast.mi, fast.s);
+      return ok(new Date(wallClockToUtc(wallMs, timeZone)));
+    }
+  }
   const w = wallFromCell(value);
   if (!w) return fail(`${DATE_EXAMPLE}, got ${showValue(value)}`);
   const wallMs = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s, w.ms);
@@ -505,9 +513,25 @@ export function parseNumber(value: CellValue): Parsed<number> {
     return Number.isFinite(value) ? ok(value) : fail(`expected a number, got ${showValue(value)}`);
   }
   if (typeof value !== 'string') return fail(`expected a number, got ${showValue(value)}`);
+  if (isPlainDecimal(value)) return ok(Number(value));
   const text = halfWidth(value).trim();
   if (!DECIMAL.test(text)) return fail(`expected a number, got ${showValue(value)}`);
   return ok(Number(text.replaceAll(',', '')));
+}
+
+/** `digits` or `digits.digits`: what Number() reads exactly as written. */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let dot = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (dot || i === 0 || i === n - 1) return false;
+      dot = true;
+    } else if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** A whole number. */
