@@ -195,6 +195,23 @@ describe('reading files', () => {
     expect(await readAll(file)).toEqual({ encoding, records: EXPECTED });
   });
 
+  test('a GBK file whose first 256 KiB are ASCII is still read as GB18030', async () => {
+    const file = path.join(dir, 'late-chinese.csv');
+    const ascii = 'id,name\n'.concat('C1,Li Lei\n'.repeat(40_000));
+    writeFileSync(file, Buffer.concat([Buffer.from(ascii), iconv.encode('C2,张三\n', 'gbk')]));
+    const { encoding, records } = await readAll(file);
+    expect({ encoding, last: records.at(-1) }).toEqual({
+      encoding: 'gb18030',
+      last: { line: 40_002, fields: ['C2', '张三'] },
+    });
+  });
+
+  test("Excel's sep=; first line names the delimiter", async () => {
+    const file = path.join(dir, 'sep.csv');
+    writeFileSync(file, 'sep=;\r\na;b,c\r\n1;2,5\r\n');
+    expect(await sniffCsv(file)).toEqual({ encoding: 'utf-8', delimiter: ';', preambleLines: 1 });
+  });
+
   test('a record split across read chunks keeps its fields and line', async () => {
     const file = path.join(dir, 'long.csv');
     const line = `${'x'.repeat(40_000)},"${'y'.repeat(30_000)}\n${'z'.repeat(30_000)}"\n`;

@@ -7,6 +7,7 @@
  * Each record carries the physical line it starts on, counting the newlines inside quoted
  * fields, so a problem can be reported at the line an editor shows.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
@@ -247,6 +248,8 @@ function countFieldsBefore(text: string, from: number, to: number, d: number): n
 export interface CsvLayout {
   encoding: TextEncodingName;
   delimiter: CsvDelimiter;
+  /** lines before the header that are not data (Excel's `sep=;`) */
+  preambleLines?: number;
 }
 
 const SAMPLE_BYTES = 256 * 1024;
@@ -289,21 +292,45 @@ export function sniffDelimiter(text: string, complete: boolean): CsvDelimiter {
   return best;
 }
 
-/** Reads the file's first 256 KiB to find its encoding and delimiter. */
+/**
+ * Reads the file's first 256 KiB to find its encoding and delimiter. When those bytes are all
+ * ASCII, reading goes on to the first non-ASCII byte, which tells UTF-8 from GB18030.
+ * An Excel `sep=;` first line names the delimiter and is skipped.
+ */
 export async function sniffCsv(file: string): Promise<CsvLayout> {
   const handle = await openFile(file);
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
     const sample = buffer.subarray(0, bytesRead);
-    const { encoding } = detectEncoding(sample);
     const complete = bytesRead < SAMPLE_BYTES;
+    let { encoding } = detectEncoding(sample);
+    if (!complete && isAscii(sample)) encoding = await encodingAfterAscii(handle, bytesRead);
     const decoder = createDecoder(encoding, file);
     let text = decoder.write(sample);
     if (complete) text += decoder.end();
+    const sep = /^sep=([,;\t|])\r?\n/.exec(text);
+    if (sep) return { encoding, delimiter: sep[1] as CsvDelimiter, preambleLines: 1 };
     return { encoding, delimiter: sniffDelimiter(text, complete) };
   } finally {
     await handle.close();
+  }
+}
+
+/** Scans on from `offset` to the first chunk with a non-ASCII byte and judges that chunk. */
+async function encodingAfterAscii(
+  handle: Awaited<ReturnType<typeof open>>,
+  offset: number,
+): Promise<TextEncodingName> {
+  const buffer = Buffer.alloc(4 * SAMPLE_BYTES);
+  let position = offset;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return 'utf-8';
+    const chunk = buffer.subarray(0, bytesRead);
+    // The previous chunk was ASCII, so this one starts on a character boundary.
+    if (!isAscii(chunk)) return detectEncoding(chunk).encoding;
+    position += bytesRead;
   }
 }
 

@@ -124,6 +124,14 @@ describe('CSV files', () => {
     expect(records(rows)[1]).toMatchObject({ customerId: 'C2', phones: [], attributes: {} });
   });
 
+  test("a file starting with Excel's sep= line reads its header from the next line", async () => {
+    const file = fixture('sep/orders.csv', 'sep=;\ncustomer_id;date;amount\nC1;2024-01-01;1,5\n');
+    const rows = await collect(await openRecordSource(file));
+    expect(rows.map((r) => r.ok || r.problems.map(formatProblem))).toEqual([
+      [`${file}:3:3 amount: expected a number, got "1,5"`],
+    ]);
+  });
+
   test('each bad value is reported with file, line, column, field, value and reason', async () => {
     const file = fixture(
       'bad/transactions.csv',

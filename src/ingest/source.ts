@@ -85,7 +85,8 @@ interface Header {
 
 async function csvHeader(file: string, layout: CsvLayout): Promise<Header | null> {
   for await (const batch of readCsv(file, layout)) {
-    const first = batch.find((r) => !isBlankRecord(r.fields));
+    const preamble = layout.preambleLines ?? 0;
+    const first = batch.find((r) => r.line > preamble && !isBlankRecord(r.fields));
     if (first) return { cells: first.fields.map((f) => f.trim()), line: first.line };
   }
   return null;
