@@ -254,6 +254,7 @@ export interface CsvLayout {
 
 const SAMPLE_BYTES = 256 * 1024;
 const SNIFF_RECORDS = 200;
+const ASCII_SCAN_LIMIT = 64 * 1024 * 1024;
 const CANDIDATES: readonly CsvDelimiter[] = [',', '\t', ';', '|'];
 
 /** True for a record that is an empty line (or, with whitespace delimiting, only blanks). */
@@ -294,7 +295,8 @@ export function sniffDelimiter(text: string, complete: boolean): CsvDelimiter {
 
 /**
  * Reads the file's first 256 KiB to find its encoding and delimiter. When those bytes are all
- * ASCII, reading goes on to the first non-ASCII byte, which tells UTF-8 from GB18030.
+ * ASCII, reading goes on (up to 64 MiB) to the first non-ASCII byte, which tells UTF-8 from
+ * GB18030.
  * An Excel `sep=;` first line names the delimiter and is skipped.
  */
 export async function sniffCsv(file: string): Promise<CsvLayout> {
@@ -326,7 +328,8 @@ async function encodingAfterAscii(
   let position = offset;
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-    if (bytesRead === 0) return 'utf-8';
+    // Past 64 MiB of ASCII, UTF-8 is assumed; a GBK byte later is then reported where it is.
+    if (bytesRead === 0 || position > ASCII_SCAN_LIMIT) return 'utf-8';
     const chunk = buffer.subarray(0, bytesRead);
     // The previous chunk was ASCII, so this one starts on a character boundary.
     if (!isAscii(chunk)) return detectEncoding(chunk).encoding;

@@ -231,9 +231,10 @@ describe('XLSX files', () => {
     const notes = wb.addWorksheet('说明');
     notes.addRow(['this sheet explains the data']);
     const sheet = wb.addWorksheet('订单');
+    sheet.addRow(['2024年1月订单明细']);
     sheet.addRow(['订单编号', '客户ID', '下单日期', '金额', '数量', '备注']);
     sheet.addRow(['A1', 'C001', new Date(Date.UTC(2024, 0, 31, 13, 5)), 1234.5, 2, 'first']);
-    sheet.addRow(['A2', 1002, 45322, { formula: 'E3*10', result: 30.1 }, 1, null]);
+    sheet.addRow(['A2', 1002, 45322, { formula: 'E4*30.1', result: 30.1 }, 1, null]);
     sheet.addRow([]);
     sheet.addRow(['A3', 'C003', 'not a date', 'abc', 1, null]);
     const file = path.join(dir, name);
@@ -241,11 +242,12 @@ describe('XLSX files', () => {
     return file;
   }
 
-  test('a named sheet is read with dates, numbers and formula results as the cells give them', async () => {
+  test('a named sheet is read below its title row, with dates, numbers and formula results as the cells give them', async () => {
     const file = await workbook('orders.xlsx');
     const source = await openRecordSource(file, { sheet: '订单' });
     expect([source.format, source.kind, source.delimiter]).toEqual(['xlsx', 'transactions', null]);
     const rows = await collect(source);
+    expect(rows.map((r) => r.line)).toEqual([3, 4, 6]);
     expect(rows[0].ok && rows[0].item.record).toMatchObject({
       transactionId: 'A1',
       customerId: 'C001',
@@ -260,8 +262,8 @@ describe('XLSX files', () => {
       amountMinor: 3010,
     });
     expect(rows.slice(2).flatMap((r) => (r.ok ? [] : r.problems.map(formatProblem)))).toEqual([
-      `${file}:5:3 occurredAt: expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日, got "not a date"`,
-      `${file}:5:4 amount: expected a number, got "abc"`,
+      `${file}:6:3 occurredAt: expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日, got "not a date"`,
+      `${file}:6:4 amount: expected a number, got "abc"`,
     ]);
     expect(source.bytesRead()).toBe(source.bytesTotal);
   });

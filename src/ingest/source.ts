@@ -59,11 +59,19 @@ const JSONL_SAMPLE_LINES = 1000;
 async function detectFormat(file: string): Promise<FileFormat> {
   const ext = path.extname(file).toLowerCase();
   const head = Buffer.alloc(8);
-  const handle = await open(file, 'r');
   try {
-    await handle.read(head, 0, 8, 0);
-  } finally {
-    await handle.close();
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(head, 0, 8, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    throw new InputError(
+      `${file}: cannot read the file (${describeFsError(cause)})`,
+      { file },
+      cause,
+    );
   }
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw new InputError(
@@ -83,24 +91,43 @@ interface Header {
   line: number;
 }
 
+/** How many leading rows may be a title ("2024年销售明细") above the header. */
+const TITLE_ROWS = 10;
+
+/**
+ * The header is the first row naming at least two columns; a report's title rows above it
+ * (one filled cell) are skipped. A file of one column has its first row as the header.
+ */
+function pickHeader(rows: readonly Header[]): Header | null {
+  const named = (h: Header): number => h.cells.filter((c) => c !== '').length;
+  return rows.find((h) => named(h) >= 2) ?? rows[0] ?? null;
+}
+
 async function csvHeader(file: string, layout: CsvLayout): Promise<Header | null> {
-  for await (const batch of readCsv(file, layout)) {
-    const preamble = layout.preambleLines ?? 0;
-    const first = batch.find((r) => r.line > preamble && !isBlankRecord(r.fields));
-    if (first) return { cells: first.fields.map((f) => f.trim()), line: first.line };
+  const preamble = layout.preambleLines ?? 0;
+  const rows: Header[] = [];
+  scan: for await (const batch of readCsv(file, layout)) {
+    for (const r of batch) {
+      if (r.line <= preamble || isBlankRecord(r.fields)) continue;
+      rows.push({ cells: r.fields.map((f) => f.trim()), line: r.line });
+      if (rows.length >= TITLE_ROWS) break scan;
+    }
   }
-  return null;
+  return pickHeader(rows);
 }
 
 async function xlsxHeader(file: string, sheet: string | undefined): Promise<Header | null> {
-  for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet })) {
-    const first = batch[0];
-    return {
-      cells: first.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim())),
-      line: first.line,
-    };
+  const rows: Header[] = [];
+  scan: for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet })) {
+    for (const r of batch) {
+      rows.push({
+        cells: r.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim())),
+        line: r.line,
+      });
+      if (rows.length >= TITLE_ROWS) break scan;
+    }
   }
-  return null;
+  return pickHeader(rows);
 }
 
 /** JSON Lines have no header: the keys of the first objects stand in for one. */
