@@ -306,7 +306,7 @@ export async function sniffCsv(file: string): Promise<CsvLayout> {
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
     const sample = buffer.subarray(0, bytesRead);
     const complete = bytesRead < SAMPLE_BYTES;
-    let { encoding } = detectEncoding(sample);
+    let encoding = detectEncoding(sample);
     if (!complete && isAscii(sample)) encoding = await encodingAfterAscii(handle, bytesRead);
     const decoder = createDecoder(encoding, file);
     let text = decoder.write(sample);
@@ -332,7 +332,7 @@ async function encodingAfterAscii(
     if (bytesRead === 0 || position > ASCII_SCAN_LIMIT) return 'utf-8';
     const chunk = buffer.subarray(0, bytesRead);
     // The previous chunk was ASCII, so this one starts on a character boundary.
-    if (!isAscii(chunk)) return detectEncoding(chunk).encoding;
+    if (!isAscii(chunk)) return detectEncoding(chunk);
     position += bytesRead;
   }
 }

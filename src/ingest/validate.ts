@@ -104,7 +104,9 @@ class RowReader {
   private find(field: string): number {
     const indexes = this.fieldIndexes.get(field);
     if (indexes === undefined) return -1;
-    for (const i of indexes) if (!isBlank(this.cells[i])) return i;
+    for (let k = 0; k < indexes.length; k++) {
+      if (!isBlank(this.cells[indexes[k]])) return indexes[k];
+    }
     return -1;
   }
 

@@ -41,7 +41,10 @@ export function showValue(value: CellValue): string {
 /** True for an empty cell: null, undefined, or a string of only whitespace. */
 export function isBlank(value: CellValue): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return value.trim() === '';
+  if (typeof value === 'string') {
+    // Most cells start with a visible character: no need to trim them.
+    return value.length === 0 || (value.charCodeAt(0) <= 0x20 && value.trim() === '');
+  }
   return false;
 }
 
@@ -153,7 +156,6 @@ interface WallTime {
   ms: number;
   /** offset from UTC in minutes when the text carried a zone */
   zone: number | null;
-  hasTime: boolean;
 }
 
 const DATE_EXAMPLE = 'expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日';
@@ -199,7 +201,7 @@ function fastWall(text: string): WallTime | null | undefined {
     const mo = digitsAt(text, 4, 2);
     const d = digitsAt(text, 6, 2);
     if (y < 0 || mo < 0 || d < 0) return undefined;
-    return checkWall({ y, mo, d, h: 0, mi: 0, s: 0, ms: 0, zone: null, hasTime: false });
+    return checkWall({ y, mo, d, h: 0, mi: 0, s: 0, ms: 0, zone: null });
   }
   if (n !== 10 && n !== 16 && n !== 19) return undefined;
   const sep = text.charCodeAt(4);
@@ -222,7 +224,7 @@ function fastWall(text: string): WallTime | null | undefined {
     }
     if (h < 0 || mi < 0 || sec < 0) return undefined;
   }
-  return checkWall({ y, mo, d, h, mi, s: sec, ms: 0, zone: null, hasTime: n > 10 });
+  return checkWall({ y, mo, d, h, mi, s: sec, ms: 0, zone: null });
 }
 
 function checkWall(w: WallTime): WallTime | null {
@@ -261,7 +263,6 @@ function fromSerial(serial: number): WallTime | null {
     s: t.getUTCSeconds(),
     ms: t.getUTCMilliseconds(),
     zone: null,
-    hasTime: serial % 1 !== 0,
   };
 }
 
@@ -280,7 +281,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[7] ? Number(m[7]) : 0,
       ms: fraction(m[8]),
       zone: zoneMinutes(m[9]),
-      hasTime: m[5] !== undefined,
     });
   }
   m = COMPACT.exec(text);
@@ -294,7 +294,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[6] ? Number(m[6]) : 0,
       ms: 0,
       zone: null,
-      hasTime: m[4] !== undefined,
     });
   }
   m = CHINESE.exec(text);
@@ -308,7 +307,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[6] ? Number(m[6]) : 0,
       ms: 0,
       zone: null,
-      hasTime: m[4] !== undefined,
     });
   }
   if (SERIAL.test(text)) return fromSerial(Number(text));
@@ -333,7 +331,6 @@ function wallFromCell(value: CellValue): WallTime | null {
       s: value.getUTCSeconds(),
       ms: value.getUTCMilliseconds(),
       zone: null,
-      hasTime: true,
     };
   }
   return null;
@@ -736,6 +733,8 @@ export function parseEmails(value: CellValue): Parsed<string[]> {
 export function parseText(value: CellValue): Parsed<string | null> {
   if (value === null || value === undefined) return ok(null);
   if (typeof value === 'string') {
+    const n = value.length;
+    if (n > 0 && value.charCodeAt(0) > 0x20 && value.charCodeAt(n - 1) > 0x20) return ok(value);
     const t = value.trim();
     return ok(t === '' ? null : t);
   }
