@@ -233,7 +233,16 @@ describe('XLSX files', () => {
     const sheet = wb.addWorksheet('订单');
     sheet.addRow(['2024年1月订单明细']);
     sheet.addRow(['订单编号', '客户ID', '下单日期', '金额', '数量', '备注']);
-    sheet.addRow(['A1', 'C001', new Date(Date.UTC(2024, 0, 31, 13, 5)), 1234.5, 2, 'first']);
+    sheet.addRow([
+      'A1',
+      'C001',
+      new Date(Date.UTC(2024, 0, 31, 13, 5)),
+      1234.5,
+      2,
+      'first',
+      null,
+      'a note beside the table',
+    ]);
     sheet.addRow(['A2', 1002, 45322, { formula: 'E4*30.1', result: 30.1 }, 1, null]);
     sheet.addRow([]);
     sheet.addRow(['A3', 'C003', 'not a date', 'abc', 1, null]);

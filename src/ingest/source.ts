@@ -235,7 +235,7 @@ export async function openRecordSource(
           return csvRows(file, layout!, headerLine, headerCells.length, validate, counter);
         }
         if (format === 'xlsx') {
-          return xlsxRows(file, options.sheet, headerLine, headerCells.length, validate, counter);
+          return xlsxRows(file, options.sheet, headerLine, validate, counter);
         }
         return jsonlRows(file, bindings, validate, counter);
       }),
@@ -326,21 +326,18 @@ async function* csvRows(
   }
 }
 
+/** Cells right of the header's last column are notes people keep beside a table: ignored. */
 async function* xlsxRows(
   file: string,
   sheet: string | undefined,
   headerLine: number,
-  width: number,
   validate: RowValidator,
   counter: ByteCounter,
 ): AsyncGenerator<RowResult[]> {
   for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet }, counter)) {
     const out: RowResult[] = [];
     for (const row of batch) {
-      if (row.line <= headerLine) continue;
-      const extra =
-        row.cells.length > width ? extraCellsProblem(file, row.line, row.cells, width) : null;
-      out.push(extra ?? validate(row.cells, row.line));
+      if (row.line > headerLine) out.push(validate(row.cells, row.line));
     }
     yield out;
   }
