@@ -144,6 +144,16 @@ describe('records from rows', () => {
       ],
     },
     {
+      title: 'ids and phones that Excel turned into scientific notation',
+      kind: 'customers' as const,
+      headers: ['客户编号', '手机'],
+      cells: ['1.23457E+17', '1.38001E+10'],
+      expected: [
+        'f.csv:2:1 customerId: Excel wrote this long number in scientific notation and its digits are lost; format the column as text and export again: "1.23457E+17"',
+        'f.csv:2:2 phones: Excel wrote this long number in scientific notation and its digits are lost; format the column as text and export again: "1.38001E+10"',
+      ],
+    },
+    {
       title: 'a customer with a bad phone, email and birthday',
       kind: 'customers' as const,
       headers: ['客户编号', '手机', '邮箱', '生日'],

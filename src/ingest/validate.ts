@@ -18,6 +18,7 @@ import type { ColumnBinding } from './headers.js';
 import {
   type CellValue,
   isBlank,
+  isExcelScientific,
   type Parsed,
   parseBoolean,
   parseCalendarDate,
@@ -32,6 +33,7 @@ import {
   parseSatisfaction,
   parseStatus,
   parseText,
+  scientificReason,
   splitList,
 } from './values.js';
 
@@ -182,6 +184,9 @@ const identifier = (v: CellValue): Parsed<string | null> => {
   // An id keeps its text exactly (leading zeros: "00001"); only surrounding blanks go.
   if (typeof v === 'number' && !Number.isSafeInteger(v)) {
     return { ok: false, reason: `expected an id, got the number ${v}; format the column as text` };
+  }
+  if (typeof v === 'string' && v.length > 5 && isExcelScientific(v)) {
+    return { ok: false, reason: scientificReason(v) };
   }
   return parseText(v);
 };

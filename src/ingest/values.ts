@@ -688,6 +688,19 @@ export function splitList(value: CellValue): string[] {
     .filter((s) => s !== '');
 }
 
+const SCIENTIFIC = /^\d(?:\.\d+)?e\+\d+$/i;
+const SCIENTIFIC_REASON =
+  'Excel wrote this long number in scientific notation and its digits are lost; format the column as text and export again';
+
+/** True for a long number Excel exported as `1.38001E+10`. */
+export function isExcelScientific(text: string): boolean {
+  return SCIENTIFIC.test(text.trim());
+}
+
+export function scientificReason(value: CellValue): string {
+  return `${SCIENTIFIC_REASON}: ${showValue(value)}`;
+}
+
 const MOBILE = /^(?:\+?86|0086)?(1[3-9]\d{9})$/;
 const PHONE_CHARS = /^\+?[\d\-() ]+(?:(?:ext\.?|x|转|分机)\s*\d+)?$/i;
 
@@ -700,6 +713,7 @@ export function parsePhones(value: CellValue): Parsed<string[]> {
   const out: string[] = [];
   for (const part of splitList(typeof value === 'number' ? String(value) : value)) {
     const text = halfWidth(part).trim();
+    if (isExcelScientific(text)) return fail(scientificReason(part));
     const compact = text.replace(/[\s\-().]/g, '');
     const mobile = MOBILE.exec(compact);
     if (mobile) {
