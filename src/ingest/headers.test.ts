@@ -95,6 +95,12 @@ describe('header matching', () => {
       message:
         'x.csv: --map 日期=birthday: transactions have no field "birthday"; the fields are transactionId, customerId, occurredAt, amount, currency, cost, margin, channel, status, sku, quantity, unitPrice',
     },
+    {
+      title: 'one field for two columns',
+      map: { id: 'customerId', 日期: 'customerId' } as Record<string, string>,
+      message:
+        'x.csv: --map gives two columns the field customerId; a transactions row has one customerId',
+    },
   ])('--map naming $title is an input error', ({ map, message }) => {
     expect(() => bindColumns('transactions', ['id', '日期'], map, 'x.csv')).toThrow(
       expect.objectContaining({ code: 'invalid_input', message }),

@@ -683,6 +683,13 @@ export function bindColumns(
         { file, field: target },
       );
     }
+    const multi = FIELDS[kind].some((f) => f.name === field && f.multi);
+    if (taken.has(field) && !multi && !field.includes('.')) {
+      throw new InputError(
+        `${file}: --map gives two columns the field ${field}; a ${kind} row has one ${field}`,
+        { file, field },
+      );
+    }
     bindings[index].field = field;
     taken.add(field);
   }
@@ -692,9 +699,9 @@ export function bindColumns(
     .map((b) => ({ binding: b, synonym: table.get(normalizeHeader(b.source)) }))
     .filter((c): c is { binding: ColumnBinding; synonym: Synonym } => c.synonym !== undefined)
     .sort((a, b) => a.synonym.rank - b.synonym.rank || a.binding.index - b.binding.index);
-  const multi = new Set(FIELDS[kind].filter((f) => f.multi).map((f) => f.name));
+  const multiFields = new Set(FIELDS[kind].filter((f) => f.multi).map((f) => f.name));
   for (const { binding, synonym } of candidates) {
-    if (taken.has(synonym.field) && !multi.has(synonym.field)) continue;
+    if (taken.has(synonym.field) && !multiFields.has(synonym.field)) continue;
     binding.field = synonym.field;
     taken.add(synonym.field);
   }

@@ -181,13 +181,21 @@ describe('CSV files', () => {
     let ok = 0;
     let total = 0;
     const bad: string[] = [];
+    const progress: number[] = [];
     for await (const row of source.rows()) {
+      if (row.line % 20_000 === 0) progress.push(source.bytesRead());
       if (row.ok) {
         ok++;
         total += (row.item.record as TransactionRow).amountMinor;
       } else bad.push(...row.problems.map(formatProblem));
     }
     expect(bad).toEqual([`${file}:1204:7 amount: expected a number, got "12,3x"`]);
+    // Progress grows as the file is read, from part of the file to all of it.
+    expect(progress).toHaveLength(5);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress[0]).toBeGreaterThan(0);
+    expect(progress[0]).toBeLessThan(source.bytesTotal);
+    expect(progress[4]).toBe(source.bytesTotal);
     expect(ok).toBe(99_998);
     let expected = 0;
     for (let i = 1; i < 100_000; i++)
