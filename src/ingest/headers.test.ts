@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { bindColumns, detectKind, kindFromFileName, normalizeHeader } from './headers.js';
+import {
+  bindColumns,
+  detectKind,
+  kindFromFileName,
+  normalizeHeader,
+  parseColumnMap,
+} from './headers.js';
 
 describe('header matching', () => {
   test.each([
@@ -106,6 +112,28 @@ describe('header matching', () => {
       expect.objectContaining({ code: 'invalid_input', message }),
     );
   });
+});
+
+describe('--map arguments', () => {
+  test('column=field pairs become a map; the split is at the last =', () => {
+    expect(parseColumnMap(['客户号=customerId', 'a=b=amount', ' 备注 = '])).toEqual({
+      客户号: 'customerId',
+      'a=b': 'amount',
+      备注: '',
+    });
+  });
+
+  test.each([{ entry: 'customerId' }, { entry: '=amount' }])(
+    '$entry without a column is an input error',
+    ({ entry }) => {
+      expect(() => parseColumnMap([entry])).toThrow(
+        expect.objectContaining({
+          code: 'invalid_input',
+          message: `--map ${entry}: expected column=field, such as 客户号=customerId`,
+        }),
+      );
+    },
+  );
 });
 
 describe('kind detection', () => {

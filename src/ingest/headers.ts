@@ -645,6 +645,26 @@ export interface ColumnBinding {
 /** `--map column=field`: a field of '' or '-' means "ignore this column". */
 export type ColumnMap = Readonly<Record<string, string>>;
 
+/**
+ * `--map` arguments (`客户号=customerId`) to a ColumnMap. The split is at the last `=`, since
+ * field names never hold one and column names might.
+ */
+export function parseColumnMap(entries: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const column = at === -1 ? '' : entry.slice(0, at).trim();
+    if (column === '') {
+      throw new InputError(`--map ${entry}: expected column=field, such as 客户号=customerId`, {
+        field: 'map',
+        value: entry,
+      });
+    }
+    map[column] = entry.slice(at + 1).trim();
+  }
+  return map;
+}
+
 function findColumn(headers: readonly string[], column: string): number {
   const exact = headers.indexOf(column);
   if (exact !== -1) return exact;

@@ -14,6 +14,7 @@ export {
   fieldNames,
   kindFromFileName,
   normalizeHeader,
+  parseColumnMap,
 } from './headers.js';
 export { type JsonLine, readJsonLines } from './jsonl-reader.js';
 export {
