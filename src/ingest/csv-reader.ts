@@ -86,8 +86,9 @@ export class CsvParser {
       const recordLine = line;
       if (!ws) {
         // Fast path: a whole line without quotes or stray CRs is split natively.
-        const lf = text.indexOf('\n', pos);
-        if (lf !== -1) {
+        if (nextLf < pos) nextLf = indexOrEnd(text, '\n', pos);
+        const lf = nextLf;
+        if (lf < n) {
           if (nextQuote < pos) nextQuote = indexOrEnd(text, '"', pos);
           if (nextCr < pos) nextCr = indexOrEnd(text, '\r', pos);
           if (nextQuote > lf && (nextCr > lf || nextCr === lf - 1)) {
