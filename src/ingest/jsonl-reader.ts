@@ -23,6 +23,9 @@ function parseLine(text: string, line: number): JsonLine {
   }
 }
 
+/** A longer line is not a record but a whole JSON document, which would not stream. */
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
 /** Streams a JSON Lines file in batches of parsed lines; `counter.bytes` follows. */
 export async function* readJsonLines(
   file: string,
@@ -48,6 +51,12 @@ export async function* readJsonLines(
         start = nl + 1;
       }
       rest = text.slice(start);
+      if (rest.length > MAX_LINE_CHARS) {
+        throw new InputError(
+          `${file}:${line + 1}: the line is longer than ${MAX_LINE_CHARS} characters; is this JSON Lines (one object per line)?`,
+          { file, line: line + 1 },
+        );
+      }
       if (out.length > 0) yield out;
     }
   } catch (cause) {
