@@ -371,6 +371,14 @@ describe('problems with the file as a whole', () => {
         'old.xls: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that',
     },
     {
+      title: 'a JSON array instead of JSON Lines',
+      name: 'array.json',
+      content: '[\n  {"customer_id": "C1"}\n]\n',
+      options: {},
+      message:
+        "array.json: this is one JSON array, not JSON Lines; write one object per line (jq -c '.[]' does it)",
+    },
+    {
       title: 'an unknown time zone',
       name: 'tz.csv',
       content: 'customer_id\nC1\n',

@@ -58,11 +58,11 @@ const JSONL_SAMPLE_LINES = 1000;
 
 async function detectFormat(file: string): Promise<FileFormat> {
   const ext = path.extname(file).toLowerCase();
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(256);
   try {
     const handle = await open(file, 'r');
     try {
-      await handle.read(head, 0, 8, 0);
+      await handle.read(head, 0, head.length, 0);
     } finally {
       await handle.close();
     }
@@ -81,7 +81,19 @@ async function detectFormat(file: string): Promise<FileFormat> {
   }
   if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
-  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') {
+    const first = head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()[0];
+    if (first === '[') {
+      throw new InputError(
+        `${file}: this is one JSON array, not JSON Lines; write one object per line (jq -c '.[]' does it)`,
+        { file },
+      );
+    }
+    return 'jsonl';
+  }
   return 'csv';
 }
 
