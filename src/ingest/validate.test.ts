@@ -84,6 +84,13 @@ describe('records from rows', () => {
       expected: expect.objectContaining({ amountMinor: 500, currency: 'HKD' }),
     },
     {
+      title: 'a currency column in Chinese',
+      kind: 'transactions' as const,
+      headers: ['客户编号', '日期', '金额', '币种'],
+      cells: ['C1', '2024-01-31', '5.00', '港币'],
+      expected: expect.objectContaining({ amountMinor: 500, currency: 'HKD' }),
+    },
+    {
       title: 'a customer with --map to attributes and consent, and an unmapped column kept',
       kind: 'customers' as const,
       headers: ['会员号', '地区', '等级', '短信营销', '备注'],

@@ -286,6 +286,32 @@ function product(row: RowReader): ProductRecord {
   };
 }
 
+const CURRENCY_WORDS: Readonly<Record<string, string>> = {
+  人民币: 'CNY',
+  元: 'CNY',
+  RMB: 'CNY',
+  '¥': 'CNY',
+  '￥': 'CNY',
+  美元: 'USD',
+  $: 'USD',
+  港币: 'HKD',
+  港元: 'HKD',
+  欧元: 'EUR',
+  日元: 'JPY',
+};
+
+/** An ISO 4217 code (`cny`), or a name or symbol a Chinese file uses for one (人民币, ¥). */
+function currencyCode(v: CellValue): Parsed<string> {
+  const text = typeof v === 'string' ? v.trim() : '';
+  const word = CURRENCY_WORDS[text.toUpperCase()];
+  if (word !== undefined) return { ok: true, value: word };
+  if (/^[A-Za-z]{3}$/.test(text)) return { ok: true, value: text.toUpperCase() };
+  return {
+    ok: false,
+    reason: `expected a currency code such as CNY, got ${JSON.stringify(cellText(v))}`,
+  };
+}
+
 function transaction(row: RowReader, plan: RowPlan): TransactionRow {
   const transactionId = row.optional('transactionId', identifier);
   const customerId = row.required('customerId', identifier);
@@ -301,18 +327,7 @@ function transaction(row: RowReader, plan: RowPlan): TransactionRow {
       row.required('amount', parseMoney);
     }
   }
-  const currency =
-    row.optional('currency', (v) => {
-      const t = parseText(v);
-      return t.ok && t.value !== null && /^[A-Za-z]{3}$/.test(t.value)
-        ? { ok: true, value: t.value.toUpperCase() }
-        : {
-            ok: false,
-            reason: `expected a currency code such as CNY, got ${JSON.stringify(cellText(v))}`,
-          };
-    }) ??
-    amount?.currency ??
-    plan.currency;
+  const currency = row.optional('currency', currencyCode) ?? amount?.currency ?? plan.currency;
   let costMinor = row.optional('cost', money);
   const margin = row.optional('margin', money);
   if (costMinor === null && margin !== null && amount !== null) costMinor = amount.minor - margin;
