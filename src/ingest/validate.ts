@@ -89,11 +89,15 @@ class RowReader {
   problems: RowProblem[] = [];
   cells: readonly CellValue[] = [];
   line = 0;
+  /** parses an instant in the plan's time zone; made once, not per row */
+  readonly instant: (v: CellValue) => Parsed<Date>;
 
   constructor(
     private readonly plan: RowPlan,
     private readonly fieldIndexes: ReadonlyMap<string, readonly number[]>,
-  ) {}
+  ) {
+    this.instant = (v) => parseInstant(v, plan.timeZone);
+  }
 
   /** the next row; the reader is reused so that a row costs no allocation of its own */
   reset(cells: readonly CellValue[], line: number): void {
@@ -170,11 +174,6 @@ class RowReader {
   }
 }
 
-const instantIn =
-  (timeZone: string) =>
-  (v: CellValue): Parsed<Date> =>
-    parseInstant(v, timeZone);
-
 const money = (v: CellValue): Parsed<number> => {
   const m = parseMoney(v);
   return m.ok ? { ok: true, value: m.value.minor } : m;
@@ -222,6 +221,8 @@ function attributeValue(v: CellValue): unknown {
   return v;
 }
 
+const tagList = (v: CellValue): Parsed<string[]> => ({ ok: true, value: splitList(v) });
+
 function customer(row: RowReader, plan: RowPlan, extras: Record<string, unknown>): CustomerRecord {
   const customerId = row.required('customerId', identifier);
   const region = row.text('region');
@@ -268,9 +269,9 @@ function customer(row: RowReader, plan: RowPlan, extras: Record<string, unknown>
     birthday: row.optional('birthday', parseCalendarDate),
     industry: row.text('industry'),
     channel: row.text('channel'),
-    acquiredAt: row.optional('acquiredAt', instantIn(plan.timeZone)),
+    acquiredAt: row.optional('acquiredAt', row.instant),
     ownerId: row.optional('ownerId', identifier),
-    tags: [...new Set(row.all('tags', (v) => ({ ok: true, value: splitList(v) })))],
+    tags: [...new Set(row.all('tags', tagList))],
     attributes,
     consent,
   };
@@ -312,14 +313,16 @@ function currencyCode(v: CellValue): Parsed<string> {
   };
 }
 
+const isAmountProblem = (p: RowProblem): boolean => p.field === 'amount';
+
 function transaction(row: RowReader, plan: RowPlan): TransactionRow {
   const transactionId = row.optional('transactionId', identifier);
   const customerId = row.required('customerId', identifier);
-  const occurredAt = row.required('occurredAt', instantIn(plan.timeZone));
+  const occurredAt = row.required('occurredAt', row.instant);
   const quantity = row.optional('quantity', parseNumber);
   const unitPriceMinor = row.optional('unitPrice', money);
   let amount = row.optional('amount', parseMoney);
-  if (amount === null && row.problems.every((p) => p.field !== 'amount')) {
+  if (amount === null && !row.problems.some(isAmountProblem)) {
     if (quantity !== null && unitPriceMinor !== null) {
       // No amount column (or a blank one): the line total is quantity × unit price.
       amount = { minor: Math.round(quantity * unitPriceMinor), currency: null };
@@ -346,11 +349,11 @@ function transaction(row: RowReader, plan: RowPlan): TransactionRow {
   };
 }
 
-function interaction(row: RowReader, plan: RowPlan): InteractionRecord {
+function interaction(row: RowReader): InteractionRecord {
   return {
     interactionId: row.optional('interactionId', identifier),
     customerId: row.required('customerId', identifier) ?? '',
-    occurredAt: row.required('occurredAt', instantIn(plan.timeZone)) ?? new Date(Number.NaN),
+    occurredAt: row.required('occurredAt', row.instant) ?? new Date(Number.NaN),
     type: row.required('type', parseInteractionType) ?? 'call',
     direction: row.optional('direction', parseDirection),
     outcome: row.text('outcome'),
@@ -363,8 +366,8 @@ function interaction(row: RowReader, plan: RowPlan): InteractionRecord {
 function subscription(row: RowReader, plan: RowPlan): SubscriptionRecord {
   const customerId = row.required('customerId', identifier) ?? '';
   const planName = row.text('plan');
-  const startedAt = row.required('startedAt', instantIn(plan.timeZone));
-  const endedAt = row.optional('endedAt', instantIn(plan.timeZone));
+  const startedAt = row.required('startedAt', row.instant);
+  const endedAt = row.optional('endedAt', row.instant);
   if (startedAt !== null && endedAt !== null && endedAt < startedAt) {
     const i = plan.bindings.find((b) => b.field === 'endedAt')?.index ?? -1;
     row.problem('endedAt', i, `ends before it starts (${startedAt.toISOString()})`);
@@ -420,7 +423,7 @@ function build(row: RowReader, plan: RowPlan, extras: Record<string, unknown>): 
     case 'transactions':
       return { kind, record: transaction(row, plan) };
     case 'interactions':
-      return { kind, record: interaction(row, plan) };
+      return { kind, record: interaction(row) };
     case 'subscriptions':
       return { kind, record: subscription(row, plan) };
     default:
