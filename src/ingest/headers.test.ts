@@ -46,6 +46,25 @@ describe('header matching', () => {
     ]);
   });
 
+  test('a Taobao-style order export maps the buyer, creation time and paid amount', () => {
+    const headers = [
+      '订单编号',
+      '买家会员名',
+      '买家实际支付金额',
+      '订单状态',
+      '订单创建时间',
+      '订单付款时间',
+    ];
+    expect(bindColumns('transactions', headers, {}, 'x.csv').map((b) => b.field)).toEqual([
+      'transactionId',
+      'customerId',
+      'amount',
+      'status',
+      'occurredAt',
+      null,
+    ]);
+  });
+
   test('Chinese customer headers map to fields; 手机 and 电话 both fill phones', () => {
     const headers = [
       '客户编号',

@@ -305,7 +305,19 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         '小票号',
       ],
     },
-    { name: 'customerId', synonyms: CUSTOMER_ID },
+    {
+      name: 'customerId',
+      // Shops export the buyer's account or phone where they have no customer number.
+      synonyms: [
+        ...CUSTOMER_ID,
+        '买家会员名',
+        '买家昵称',
+        '会员名',
+        '客户账号',
+        '买家手机号',
+        '手机号',
+      ],
+    },
     {
       name: 'occurredAt',
       synonyms: [
@@ -318,6 +330,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         'transaction_time',
         '下单时间',
         '下单日期',
+        '订单创建时间',
         '订单时间',
         '订单日期',
         '交易时间',
@@ -327,6 +340,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         '消费时间',
         '消费日期',
         '付款时间',
+        '订单付款时间',
         '支付时间',
         '成交时间',
         ...TIME_OF_EVENT,
@@ -344,6 +358,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         'revenue',
         'payment',
         '实付金额',
+        '买家实际支付金额',
         '实付',
         '实收金额',
         '支付金额',

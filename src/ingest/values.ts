@@ -571,7 +571,8 @@ function vocabulary<T extends string>(entries: Record<T, readonly string[]>): Ma
   const map = new Map<string, T>();
   for (const [value, words] of Object.entries(entries) as [T, readonly string[]][]) {
     map.set(value, value);
-    for (const w of words) map.set(w.toLowerCase(), value);
+    // Keys are normalised as lookups are: full-width forms to ASCII, lower case.
+    for (const w of words) map.set(w.normalize('NFKC').toLowerCase(), value);
   }
   return map;
 }
@@ -652,6 +653,10 @@ const STATUSES = vocabulary<TransactionStatus>({
     '已发货',
     '已签收',
     '已收货',
+    '待发货',
+    '待收货',
+    '买家已付款，等待卖家发货',
+    '卖家已发货，等待买家确认',
     '正常',
   ],
   refunded: ['refund', 'returned', 'return', '退款', '已退款', '退货', '已退货', '退款成功'],
