@@ -368,7 +368,7 @@ describe('problems with the file as a whole', () => {
       content: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
       options: {},
       message:
-        'old.xls: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that',
+        'old.xls: this is an old Excel .xls workbook or a password-protected one; save it as .xlsx without a password, or as CSV, and import that',
     },
     {
       title: 'a JSON array instead of JSON Lines',

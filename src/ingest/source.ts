@@ -75,7 +75,7 @@ async function detectFormat(file: string): Promise<FileFormat> {
   }
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw new InputError(
-      `${file}: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that`,
+      `${file}: this is an old Excel .xls workbook or a password-protected one; save it as .xlsx without a password, or as CSV, and import that`,
       { file },
     );
   }
