@@ -130,6 +130,61 @@ describe('CSV parser', () => {
   });
 });
 
+describe('CSV parser round trip', () => {
+  // A seeded generator (mulberry32) so a failure replays exactly.
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const ALPHABET = ['a', 'Z', '9', ' ', '客', '"', ',', ';', '\n', '\r\n', '\r', '.'];
+
+  test.each([
+    { seed: 1, delimiter: ',' as const },
+    { seed: 2, delimiter: ';' as const },
+    { seed: 3, delimiter: '\t' as const },
+    { seed: 4, delimiter: '|' as const },
+  ])(
+    'RFC 4180 output of random fields parses back to them, in any piece size (seed $seed)',
+    ({ seed, delimiter }) => {
+      const next = random(seed);
+      const rows: string[][] = [];
+      const expectedLines: number[] = [];
+      let line = 1;
+      const text: string[] = [];
+      for (let r = 0; r < 300; r++) {
+        const width = 1 + Math.floor(next() * 5);
+        const row: string[] = [];
+        for (let c = 0; c < width; c++) {
+          let field = '';
+          const length = Math.floor(next() * 6);
+          for (let k = 0; k < length; k++) field += ALPHABET[Math.floor(next() * ALPHABET.length)];
+          row.push(field);
+        }
+        if (row.length === 1 && row[0] === '') row[0] = 'x';
+        const cells = row.map((f) =>
+          /[",;|\t\r\n]/.test(f) || next() < 0.1 ? `"${f.replaceAll('"', '""')}"` : f,
+        );
+        rows.push(row);
+        expectedLines.push(line);
+        for (const f of row) line += (f.match(/\r\n|\r|\n/g) ?? []).length;
+        line++;
+        text.push(cells.join(delimiter), next() < 0.5 ? '\r\n' : '\n');
+      }
+      const input = text.join('');
+      for (const piece of [1, 7, 64, 1000, input.length]) {
+        const parsed = parse(input, delimiter, piece);
+        expect(parsed.map((p) => p.fields)).toEqual(rows);
+        expect(parsed.map((p) => p.line)).toEqual(expectedLines);
+      }
+    },
+  );
+});
+
 describe('delimiter sniffing', () => {
   test.each([
     { title: 'comma', input: 'a,b,c\n1,2,3\n', expected: ',' },
@@ -193,6 +248,23 @@ describe('reading files', () => {
     const file = path.join(dir, `${title}.csv`);
     writeFileSync(file, bytes);
     expect(await readAll(file)).toEqual({ encoding, records: EXPECTED });
+  });
+
+  test('a GBK file whose first 256 KiB are ASCII is still read as GB18030', async () => {
+    const file = path.join(dir, 'late-chinese.csv');
+    const ascii = 'id,name\n'.concat('C1,Li Lei\n'.repeat(40_000));
+    writeFileSync(file, Buffer.concat([Buffer.from(ascii), iconv.encode('C2,张三\n', 'gbk')]));
+    const { encoding, records } = await readAll(file);
+    expect({ encoding, last: records.at(-1) }).toEqual({
+      encoding: 'gb18030',
+      last: { line: 40_002, fields: ['C2', '张三'] },
+    });
+  });
+
+  test("Excel's sep=; first line names the delimiter", async () => {
+    const file = path.join(dir, 'sep.csv');
+    writeFileSync(file, 'sep=;\r\na;b,c\r\n1;2,5\r\n');
+    expect(await sniffCsv(file)).toEqual({ encoding: 'utf-8', delimiter: ';', preambleLines: 1 });
   });
 
   test('a record split across read chunks keeps its fields and line', async () => {

@@ -7,6 +7,7 @@
  * Each record carries the physical line it starts on, counting the newlines inside quoted
  * fields, so a problem can be reported at the line an editor shows.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
@@ -72,11 +73,33 @@ export class CsvParser {
     const n = text.length;
     const d = this.delimiter;
     const ws = d === -1;
+    const delimiter = ws ? ' ' : String.fromCharCode(d);
     let pos = 0;
     let line = this.line;
+    // Next quote, CR, LF and delimiter at or after pos (n when none), found lazily.
+    let nextQuote = -1;
+    let nextCr = -1;
+    let nextLf = -1;
+    let nextDelimiter = -1;
     records: while (pos < n) {
       const recordStart = pos;
       const recordLine = line;
+      if (!ws) {
+        // Fast path: a whole line without quotes or stray CRs is split natively.
+        if (nextLf < pos) nextLf = indexOrEnd(text, '\n', pos);
+        const lf = nextLf;
+        if (lf < n) {
+          if (nextQuote < pos) nextQuote = indexOrEnd(text, '"', pos);
+          if (nextCr < pos) nextCr = indexOrEnd(text, '\r', pos);
+          if (nextQuote > lf && (nextCr > lf || nextCr === lf - 1)) {
+            const end = nextCr === lf - 1 ? lf - 1 : lf;
+            out.push({ line, fields: text.slice(pos, end).split(delimiter) });
+            line++;
+            pos = lf + 1;
+            continue;
+          }
+        }
+      }
       const fields: string[] = [];
       if (ws) {
         while (pos < n && (text.charCodeAt(pos) === SPACE || text.charCodeAt(pos) === TAB)) pos++;
@@ -122,11 +145,11 @@ export class CsvParser {
               pos++;
             }
           } else {
-            while (pos < n) {
-              const c = text.charCodeAt(pos);
-              if (c === d || c === LF || c === CR) break;
-              pos++;
-            }
+            // The field ends at the next delimiter, LF or CR, found natively and remembered.
+            if (nextDelimiter < pos) nextDelimiter = indexOrEnd(text, delimiter, pos);
+            if (nextLf < pos) nextLf = indexOrEnd(text, '\n', pos);
+            if (nextCr < pos) nextCr = indexOrEnd(text, '\r', pos);
+            pos = Math.min(nextDelimiter, nextLf, nextCr);
           }
           field = text.slice(start, pos);
         }
@@ -190,6 +213,11 @@ export class CsvParser {
   }
 }
 
+function indexOrEnd(text: string, search: string, from: number): number {
+  const i = text.indexOf(search, from);
+  return i === -1 ? text.length : i;
+}
+
 function countLineBreaks(text: string, from: number, to: number): number {
   let count = 0;
   for (let i = from; i < to; i++) {
@@ -221,10 +249,13 @@ function countFieldsBefore(text: string, from: number, to: number, d: number): n
 export interface CsvLayout {
   encoding: TextEncodingName;
   delimiter: CsvDelimiter;
+  /** lines before the header that are not data (Excel's `sep=;`) */
+  preambleLines?: number;
 }
 
 const SAMPLE_BYTES = 256 * 1024;
 const SNIFF_RECORDS = 200;
+const ASCII_SCAN_LIMIT = 64 * 1024 * 1024;
 const CANDIDATES: readonly CsvDelimiter[] = [',', '\t', ';', '|'];
 
 /** True for a record that is an empty line (or, with whitespace delimiting, only blanks). */
@@ -263,21 +294,47 @@ export function sniffDelimiter(text: string, complete: boolean): CsvDelimiter {
   return best;
 }
 
-/** Reads the file's first 256 KiB to find its encoding and delimiter. */
+/**
+ * Reads the file's first 256 KiB to find its encoding and delimiter. When those bytes are all
+ * ASCII, reading goes on (up to 64 MiB) to the first non-ASCII byte, which tells UTF-8 from
+ * GB18030.
+ * An Excel `sep=;` first line names the delimiter and is skipped.
+ */
 export async function sniffCsv(file: string): Promise<CsvLayout> {
   const handle = await openFile(file);
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
     const sample = buffer.subarray(0, bytesRead);
-    const { encoding } = detectEncoding(sample);
     const complete = bytesRead < SAMPLE_BYTES;
+    let encoding = detectEncoding(sample);
+    if (!complete && isAscii(sample)) encoding = await encodingAfterAscii(handle, bytesRead);
     const decoder = createDecoder(encoding, file);
     let text = decoder.write(sample);
     if (complete) text += decoder.end();
+    const sep = /^sep=([,;\t|])\r?\n/.exec(text);
+    if (sep) return { encoding, delimiter: sep[1] as CsvDelimiter, preambleLines: 1 };
     return { encoding, delimiter: sniffDelimiter(text, complete) };
   } finally {
     await handle.close();
+  }
+}
+
+/** Scans on from `offset` to the first chunk with a non-ASCII byte and judges that chunk. */
+async function encodingAfterAscii(
+  handle: Awaited<ReturnType<typeof open>>,
+  offset: number,
+): Promise<TextEncodingName> {
+  const buffer = Buffer.alloc(4 * SAMPLE_BYTES);
+  let position = offset;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    // Past 64 MiB of ASCII, UTF-8 is assumed; a GBK byte later is then reported where it is.
+    if (bytesRead === 0 || position > ASCII_SCAN_LIMIT) return 'utf-8';
+    const chunk = buffer.subarray(0, bytesRead);
+    // The previous chunk was ASCII, so this one starts on a character boundary.
+    if (!isAscii(chunk)) return detectEncoding(chunk);
+    position += bytesRead;
   }
 }
 

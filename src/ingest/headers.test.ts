@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { bindColumns, detectKind, kindFromFileName, normalizeHeader } from './headers.js';
+import {
+  bindColumns,
+  detectKind,
+  kindFromFileName,
+  normalizeHeader,
+  parseColumnMap,
+} from './headers.js';
 
 describe('header matching', () => {
   test.each([
@@ -36,6 +42,25 @@ describe('header matching', () => {
       'quantity',
       'unitPrice',
       'status',
+      null,
+    ]);
+  });
+
+  test('a Taobao-style order export maps the buyer, creation time and paid amount', () => {
+    const headers = [
+      '订单编号',
+      '买家会员名',
+      '买家实际支付金额',
+      '订单状态',
+      '订单创建时间',
+      '订单付款时间',
+    ];
+    expect(bindColumns('transactions', headers, {}, 'x.csv').map((b) => b.field)).toEqual([
+      'transactionId',
+      'customerId',
+      'amount',
+      'status',
+      'occurredAt',
       null,
     ]);
   });
@@ -95,11 +120,39 @@ describe('header matching', () => {
       message:
         'x.csv: --map 日期=birthday: transactions have no field "birthday"; the fields are transactionId, customerId, occurredAt, amount, currency, cost, margin, channel, status, sku, quantity, unitPrice',
     },
+    {
+      title: 'one field for two columns',
+      map: { id: 'customerId', 日期: 'customerId' } as Record<string, string>,
+      message:
+        'x.csv: --map gives two columns the field customerId; a transactions row has one customerId',
+    },
   ])('--map naming $title is an input error', ({ map, message }) => {
     expect(() => bindColumns('transactions', ['id', '日期'], map, 'x.csv')).toThrow(
       expect.objectContaining({ code: 'invalid_input', message }),
     );
   });
+});
+
+describe('--map arguments', () => {
+  test('column=field pairs become a map; the split is at the last =', () => {
+    expect(parseColumnMap(['客户号=customerId', 'a=b=amount', ' 备注 = '])).toEqual({
+      客户号: 'customerId',
+      'a=b': 'amount',
+      备注: '',
+    });
+  });
+
+  test.each([{ entry: 'customerId' }, { entry: '=amount' }])(
+    '$entry without a column is an input error',
+    ({ entry }) => {
+      expect(() => parseColumnMap([entry])).toThrow(
+        expect.objectContaining({
+          code: 'invalid_input',
+          message: `--map ${entry}: expected column=field, such as 客户号=customerId`,
+        }),
+      );
+    },
+  );
 });
 
 describe('kind detection', () => {

@@ -305,7 +305,19 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         '小票号',
       ],
     },
-    { name: 'customerId', synonyms: CUSTOMER_ID },
+    {
+      name: 'customerId',
+      // Shops export the buyer's account or phone where they have no customer number.
+      synonyms: [
+        ...CUSTOMER_ID,
+        '买家会员名',
+        '买家昵称',
+        '会员名',
+        '客户账号',
+        '买家手机号',
+        '手机号',
+      ],
+    },
     {
       name: 'occurredAt',
       synonyms: [
@@ -318,6 +330,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         'transaction_time',
         '下单时间',
         '下单日期',
+        '订单创建时间',
         '订单时间',
         '订单日期',
         '交易时间',
@@ -327,6 +340,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         '消费时间',
         '消费日期',
         '付款时间',
+        '订单付款时间',
         '支付时间',
         '成交时间',
         ...TIME_OF_EVENT,
@@ -344,6 +358,7 @@ export const FIELDS: Readonly<Record<RecordKind, readonly FieldSpec[]>> = {
         'revenue',
         'payment',
         '实付金额',
+        '买家实际支付金额',
         '实付',
         '实收金额',
         '支付金额',
@@ -645,6 +660,26 @@ export interface ColumnBinding {
 /** `--map column=field`: a field of '' or '-' means "ignore this column". */
 export type ColumnMap = Readonly<Record<string, string>>;
 
+/**
+ * `--map` arguments (`客户号=customerId`) to a ColumnMap. The split is at the last `=`, since
+ * field names never hold one and column names might.
+ */
+export function parseColumnMap(entries: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const column = at === -1 ? '' : entry.slice(0, at).trim();
+    if (column === '') {
+      throw new InputError(`--map ${entry}: expected column=field, such as 客户号=customerId`, {
+        field: 'map',
+        value: entry,
+      });
+    }
+    map[column] = entry.slice(at + 1).trim();
+  }
+  return map;
+}
+
 function findColumn(headers: readonly string[], column: string): number {
   const exact = headers.indexOf(column);
   if (exact !== -1) return exact;
@@ -683,6 +718,13 @@ export function bindColumns(
         { file, field: target },
       );
     }
+    const multi = FIELDS[kind].some((f) => f.name === field && f.multi);
+    if (taken.has(field) && !multi && !field.includes('.')) {
+      throw new InputError(
+        `${file}: --map gives two columns the field ${field}; a ${kind} row has one ${field}`,
+        { file, field },
+      );
+    }
     bindings[index].field = field;
     taken.add(field);
   }
@@ -692,9 +734,9 @@ export function bindColumns(
     .map((b) => ({ binding: b, synonym: table.get(normalizeHeader(b.source)) }))
     .filter((c): c is { binding: ColumnBinding; synonym: Synonym } => c.synonym !== undefined)
     .sort((a, b) => a.synonym.rank - b.synonym.rank || a.binding.index - b.binding.index);
-  const multi = new Set(FIELDS[kind].filter((f) => f.multi).map((f) => f.name));
+  const multiFields = new Set(FIELDS[kind].filter((f) => f.multi).map((f) => f.name));
   for (const { binding, synonym } of candidates) {
-    if (taken.has(synonym.field) && !multi.has(synonym.field)) continue;
+    if (taken.has(synonym.field) && !multiFields.has(synonym.field)) continue;
     binding.field = synonym.field;
     taken.add(synonym.field);
   }

@@ -1,4 +1,15 @@
-/** Public surface of ingest: open a file as a stream of validated records. */
+/**
+ * Public surface of ingest: open a file as a stream of validated records.
+ *
+ *   const source = await openRecordSource(file, { kind, map: parseColumnMap(mapArgs) });
+ *   for await (const row of source.rows()) {
+ *     if (row.ok) stage(row.item);            // AnyRecord: { kind, record }
+ *     else report(row.problems.map(formatProblem));
+ *     progress(source.bytesRead(), source.bytesTotal);
+ *   }
+ *
+ * Whole-file problems (unreadable, empty, kind not detectable, bad --map) throw InputError.
+ */
 export {
   type ByteCounter,
   type CsvDelimiter,
@@ -14,6 +25,7 @@ export {
   fieldNames,
   kindFromFileName,
   normalizeHeader,
+  parseColumnMap,
 } from './headers.js';
 export {
   type FileReport,

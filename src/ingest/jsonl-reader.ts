@@ -1,13 +1,14 @@
 /**
- * JSON Lines (https://jsonlines.org): one JSON value per line, UTF-8. Blank lines are skipped.
+ * JSON Lines (https://jsonlines.org): one JSON value per line, UTF-8 (a BOM is dropped, invalid
+ * bytes are an InputError). Blank lines are skipped.
  * A line that is not valid JSON is reported with its line and the column where it goes wrong
  * (RFC 8259 grammar), found by a small checker because V8's messages do not always say where.
  */
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../errors.js';
 import type { ByteCounter } from './csv-reader.js';
 import { describeFsError } from './csv-reader.js';
+import { createDecoder } from './text-encoding.js';
 
 export type JsonLine =
   | { line: number; ok: true; value: unknown }
@@ -22,16 +23,18 @@ function parseLine(text: string, line: number): JsonLine {
   }
 }
 
+/** A longer line is not a record but a whole JSON document, which would not stream. */
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
 /** Streams a JSON Lines file in batches of parsed lines; `counter.bytes` follows. */
 export async function* readJsonLines(
   file: string,
   counter: ByteCounter = { bytes: 0 },
 ): AsyncGenerator<JsonLine[]> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = createDecoder('utf-8', file);
   const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   let rest = '';
   let line = 0;
-  let first = true;
   const take = (text: string, out: JsonLine[]): void => {
     line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -40,11 +43,7 @@ export async function* readJsonLines(
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       counter.bytes += chunk.length;
-      let text = rest + decoder.write(chunk);
-      if (first && text.length > 0) {
-        first = false;
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      }
+      const text = rest + decoder.write(chunk);
       const out: JsonLine[] = [];
       let start = 0;
       for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
@@ -52,9 +51,16 @@ export async function* readJsonLines(
         start = nl + 1;
       }
       rest = text.slice(start);
+      if (rest.length > MAX_LINE_CHARS) {
+        throw new InputError(
+          `${file}:${line + 1}: the line is longer than ${MAX_LINE_CHARS} characters; is this JSON Lines (one object per line)?`,
+          { file, line: line + 1 },
+        );
+      }
       if (out.length > 0) yield out;
     }
   } catch (cause) {
+    if (cause instanceof InputError) throw cause;
     throw new InputError(
       `${file}: cannot read the file (${describeFsError(cause)})`,
       { file },

@@ -124,6 +124,14 @@ describe('CSV files', () => {
     expect(records(rows)[1]).toMatchObject({ customerId: 'C2', phones: [], attributes: {} });
   });
 
+  test("a file starting with Excel's sep= line reads its header from the next line", async () => {
+    const file = fixture('sep/orders.csv', 'sep=;\ncustomer_id;date;amount\nC1;2024-01-01;1,5\n');
+    const rows = await collect(await openRecordSource(file));
+    expect(rows.map((r) => r.ok || r.problems.map(formatProblem))).toEqual([
+      [`${file}:3:3 amount: expected a number, got "1,5"`],
+    ]);
+  });
+
   test('each bad value is reported with file, line, column, field, value and reason', async () => {
     const file = fixture(
       'bad/transactions.csv',
@@ -173,13 +181,21 @@ describe('CSV files', () => {
     let ok = 0;
     let total = 0;
     const bad: string[] = [];
+    const progress: number[] = [];
     for await (const row of source.rows()) {
+      if (row.line % 20_000 === 0) progress.push(source.bytesRead());
       if (row.ok) {
         ok++;
         total += (row.item.record as TransactionRow).amountMinor;
       } else bad.push(...row.problems.map(formatProblem));
     }
     expect(bad).toEqual([`${file}:1204:7 amount: expected a number, got "12,3x"`]);
+    // Progress grows as the file is read, from part of the file to all of it.
+    expect(progress).toHaveLength(5);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress[0]).toBeGreaterThan(0);
+    expect(progress[0]).toBeLessThan(source.bytesTotal);
+    expect(progress[4]).toBe(source.bytesTotal);
     expect(ok).toBe(99_998);
     let expected = 0;
     for (let i = 1; i < 100_000; i++)
@@ -223,9 +239,19 @@ describe('XLSX files', () => {
     const notes = wb.addWorksheet('说明');
     notes.addRow(['this sheet explains the data']);
     const sheet = wb.addWorksheet('订单');
+    sheet.addRow(['2024年1月订单明细']);
     sheet.addRow(['订单编号', '客户ID', '下单日期', '金额', '数量', '备注']);
-    sheet.addRow(['A1', 'C001', new Date(Date.UTC(2024, 0, 31, 13, 5)), 1234.5, 2, 'first']);
-    sheet.addRow(['A2', 1002, 45322, { formula: 'E3*10', result: 30.1 }, 1, null]);
+    sheet.addRow([
+      'A1',
+      'C001',
+      new Date(Date.UTC(2024, 0, 31, 13, 5)),
+      1234.5,
+      2,
+      'first',
+      null,
+      'a note beside the table',
+    ]);
+    sheet.addRow(['A2', 1002, 45322, { formula: 'E4*30.1', result: 30.1 }, 1, null]);
     sheet.addRow([]);
     sheet.addRow(['A3', 'C003', 'not a date', 'abc', 1, null]);
     const file = path.join(dir, name);
@@ -233,11 +259,12 @@ describe('XLSX files', () => {
     return file;
   }
 
-  test('a named sheet is read with dates, numbers and formula results as the cells give them', async () => {
+  test('a named sheet is read below its title row, with dates, numbers and formula results as the cells give them', async () => {
     const file = await workbook('orders.xlsx');
     const source = await openRecordSource(file, { sheet: '订单' });
     expect([source.format, source.kind, source.delimiter]).toEqual(['xlsx', 'transactions', null]);
     const rows = await collect(source);
+    expect(rows.map((r) => r.line)).toEqual([3, 4, 6]);
     expect(rows[0].ok && rows[0].item.record).toMatchObject({
       transactionId: 'A1',
       customerId: 'C001',
@@ -252,8 +279,8 @@ describe('XLSX files', () => {
       amountMinor: 3010,
     });
     expect(rows.slice(2).flatMap((r) => (r.ok ? [] : r.problems.map(formatProblem)))).toEqual([
-      `${file}:5:3 occurredAt: expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日, got "not a date"`,
-      `${file}:5:4 amount: expected a number, got "abc"`,
+      `${file}:6:3 occurredAt: expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日, got "not a date"`,
+      `${file}:6:4 amount: expected a number, got "abc"`,
     ]);
     expect(source.bytesRead()).toBe(source.bytesTotal);
   });
@@ -341,7 +368,15 @@ describe('problems with the file as a whole', () => {
       content: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
       options: {},
       message:
-        'old.xls: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that',
+        'old.xls: this is an old Excel .xls workbook or a password-protected one; save it as .xlsx without a password, or as CSV, and import that',
+    },
+    {
+      title: 'a JSON array instead of JSON Lines',
+      name: 'array.json',
+      content: '[\n  {"customer_id": "C1"}\n]\n',
+      options: {},
+      message:
+        "array.json: this is one JSON array, not JSON Lines; write one object per line (jq -c '.[]' does it)",
     },
     {
       title: 'an unknown time zone',

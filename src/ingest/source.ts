@@ -58,22 +58,42 @@ const JSONL_SAMPLE_LINES = 1000;
 
 async function detectFormat(file: string): Promise<FileFormat> {
   const ext = path.extname(file).toLowerCase();
-  const head = Buffer.alloc(8);
-  const handle = await open(file, 'r');
+  const head = Buffer.alloc(256);
   try {
-    await handle.read(head, 0, 8, 0);
-  } finally {
-    await handle.close();
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(head, 0, head.length, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    throw new InputError(
+      `${file}: cannot read the file (${describeFsError(cause)})`,
+      { file },
+      cause,
+    );
   }
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw new InputError(
-      `${file}: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that`,
+      `${file}: this is an old Excel .xls workbook or a password-protected one; save it as .xlsx without a password, or as CSV, and import that`,
       { file },
     );
   }
   if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
-  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') {
+    const first = head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()[0];
+    if (first === '[') {
+      throw new InputError(
+        `${file}: this is one JSON array, not JSON Lines; write one object per line (jq -c '.[]' does it)`,
+        { file },
+      );
+    }
+    return 'jsonl';
+  }
   return 'csv';
 }
 
@@ -83,23 +103,43 @@ interface Header {
   line: number;
 }
 
+/** How many leading rows may be a title ("2024年销售明细") above the header. */
+const TITLE_ROWS = 10;
+
+/**
+ * The header is the first row naming at least two columns; a report's title rows above it
+ * (one filled cell) are skipped. A file of one column has its first row as the header.
+ */
+function pickHeader(rows: readonly Header[]): Header | null {
+  const named = (h: Header): number => h.cells.filter((c) => c !== '').length;
+  return rows.find((h) => named(h) >= 2) ?? rows[0] ?? null;
+}
+
 async function csvHeader(file: string, layout: CsvLayout): Promise<Header | null> {
-  for await (const batch of readCsv(file, layout)) {
-    const first = batch.find((r) => !isBlankRecord(r.fields));
-    if (first) return { cells: first.fields.map((f) => f.trim()), line: first.line };
+  const preamble = layout.preambleLines ?? 0;
+  const rows: Header[] = [];
+  scan: for await (const batch of readCsv(file, layout)) {
+    for (const r of batch) {
+      if (r.line <= preamble || isBlankRecord(r.fields)) continue;
+      rows.push({ cells: r.fields.map((f) => f.trim()), line: r.line });
+      if (rows.length >= TITLE_ROWS) break scan;
+    }
   }
-  return null;
+  return pickHeader(rows);
 }
 
 async function xlsxHeader(file: string, sheet: string | undefined): Promise<Header | null> {
-  for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet })) {
-    const first = batch[0];
-    return {
-      cells: first.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim())),
-      line: first.line,
-    };
+  const rows: Header[] = [];
+  scan: for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet })) {
+    for (const r of batch) {
+      rows.push({
+        cells: r.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim())),
+        line: r.line,
+      });
+      if (rows.length >= TITLE_ROWS) break scan;
+    }
   }
-  return null;
+  return pickHeader(rows);
 }
 
 /** JSON Lines have no header: the keys of the first objects stand in for one. */
@@ -200,13 +240,47 @@ export async function openRecordSource(
     columns: bindings.map((b) => ({ source: b.source, field: b.field })),
     bytesTotal,
     bytesRead: () => counter.bytes,
-    rows: () => {
-      counter = { bytes: 0 };
-      if (format === 'csv')
-        return csvRows(file, layout!, headerLine, headerCells.length, validate, counter);
-      if (format === 'xlsx')
-        return xlsxRows(file, options.sheet, headerLine, headerCells.length, validate, counter);
-      return jsonlRows(file, bindings, validate, counter);
+    rows: () =>
+      oneByOne(() => {
+        counter = { bytes: 0 };
+        if (format === 'csv') {
+          return csvRows(file, layout!, headerLine, headerCells.length, validate, counter);
+        }
+        if (format === 'xlsx') {
+          return xlsxRows(file, options.sheet, headerLine, validate, counter);
+        }
+        return jsonlRows(file, bindings, validate, counter);
+      }),
+  };
+}
+
+/**
+ * Rows one by one from batches of rows. Readers work in batches so that the cost of an async
+ * step is paid per batch; this hands the rows out without an async generator's per-item cost.
+ */
+function oneByOne<T>(batches: () => AsyncIterator<T[]>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const source = batches();
+      let buffer: T[] = [];
+      let i = 0;
+      const fill = async (): Promise<IteratorResult<T>> => {
+        while (i >= buffer.length) {
+          const next = await source.next();
+          if (next.done) return { done: true, value: undefined };
+          buffer = next.value;
+          i = 0;
+        }
+        return { done: false, value: buffer[i++] };
+      };
+      return {
+        next: () =>
+          i < buffer.length ? Promise.resolve({ done: false, value: buffer[i++] }) : fill(),
+        return: async () => {
+          await source.return?.();
+          return { done: true, value: undefined };
+        },
+      };
     },
   };
 }
@@ -249,34 +323,35 @@ async function* csvRows(
   width: number,
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   for await (const batch of readCsv(file, layout, counter)) {
+    const out: RowResult[] = [];
     for (const record of batch) {
       if (record.line <= headerLine || isBlankRecord(record.fields)) continue;
       const extra =
         record.fields.length > width
           ? extraCellsProblem(file, record.line, record.fields, width)
           : null;
-      yield extra ?? validate(record.fields, record.line);
+      out.push(extra ?? validate(record.fields, record.line));
     }
+    yield out;
   }
 }
 
+/** Cells right of the header's last column are notes people keep beside a table: ignored. */
 async function* xlsxRows(
   file: string,
   sheet: string | undefined,
   headerLine: number,
-  width: number,
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   for await (const batch of readXlsxRows(file, sheet === undefined ? {} : { sheet }, counter)) {
+    const out: RowResult[] = [];
     for (const row of batch) {
-      if (row.line <= headerLine) continue;
-      const extra =
-        row.cells.length > width ? extraCellsProblem(file, row.line, row.cells, width) : null;
-      yield extra ?? validate(row.cells, row.line);
+      if (row.line > headerLine) out.push(validate(row.cells, row.line));
     }
+    yield out;
   }
 }
 
@@ -285,12 +360,13 @@ async function* jsonlRows(
   bindings: readonly ColumnBinding[],
   validate: RowValidator,
   counter: ByteCounter,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult[]> {
   const known = new Set(bindings.map((b) => b.source));
   for await (const batch of readJsonLines(file, counter)) {
+    const out: RowResult[] = [];
     for (const l of batch) {
       if (!l.ok) {
-        yield {
+        out.push({
           ok: false,
           line: l.line,
           problems: [
@@ -304,12 +380,12 @@ async function* jsonlRows(
             },
           ],
           raw: {},
-        };
+        });
         continue;
       }
       const value = l.value;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        yield {
+        out.push({
           ok: false,
           line: l.line,
           problems: [
@@ -323,7 +399,7 @@ async function* jsonlRows(
             },
           ],
           raw: {},
-        };
+        });
         continue;
       }
       const object = value as Record<string, unknown>;
@@ -336,7 +412,8 @@ async function* jsonlRows(
           extras[key] = object[key];
         }
       }
-      yield validate(cells, l.line, extras);
+      out.push(validate(cells, l.line, extras));
     }
+    yield out;
   }
 }

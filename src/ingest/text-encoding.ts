@@ -13,19 +13,11 @@ import { InputError } from '../errors.js';
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
 
-export interface DetectedEncoding {
-  encoding: TextEncodingName;
-  /** the BOM's length in bytes (0 without one) */
-  bomBytes: number;
-}
-
-export function detectEncoding(sample: Uint8Array): DetectedEncoding {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
-    return { encoding: 'utf-8', bomBytes: 3 };
-  }
-  if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
-  if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bomBytes: 2 };
-  return { encoding: isUtf8(completeUtf8Prefix(sample)) ? 'utf-8' : 'gb18030', bomBytes: 0 };
+export function detectEncoding(sample: Uint8Array): TextEncodingName {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  return isUtf8(completeUtf8Prefix(sample)) ? 'utf-8' : 'gb18030';
 }
 
 /** The sample without a multi-byte sequence cut off at its end by the sample's size. */

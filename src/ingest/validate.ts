@@ -18,6 +18,7 @@ import type { ColumnBinding } from './headers.js';
 import {
   type CellValue,
   isBlank,
+  isExcelScientific,
   type Parsed,
   parseBoolean,
   parseCalendarDate,
@@ -32,6 +33,7 @@ import {
   parseSatisfaction,
   parseStatus,
   parseText,
+  scientificReason,
   splitList,
 } from './values.js';
 
@@ -82,25 +84,35 @@ export function cellText(value: CellValue): string {
   return String(value);
 }
 
-/**
- * A row being read: fetches fields by name, parses them and collects problems. One is made per
- * row; `fieldIndexes` is shared and built once per file.
- */
+/** A row being read: fetches fields by name, parses them and collects problems. */
 class RowReader {
-  readonly problems: RowProblem[] = [];
+  problems: RowProblem[] = [];
+  cells: readonly CellValue[] = [];
+  line = 0;
+  /** parses an instant in the plan's time zone; made once, not per row */
+  readonly instant: (v: CellValue) => Parsed<Date>;
 
   constructor(
     private readonly plan: RowPlan,
     private readonly fieldIndexes: ReadonlyMap<string, readonly number[]>,
-    readonly cells: readonly CellValue[],
-    readonly line: number,
-  ) {}
+  ) {
+    this.instant = (v) => parseInstant(v, plan.timeZone);
+  }
+
+  /** the next row; the reader is reused so that a row costs no allocation of its own */
+  reset(cells: readonly CellValue[], line: number): void {
+    this.cells = cells;
+    this.line = line;
+    if (this.problems.length > 0) this.problems = [];
+  }
 
   /** index of the first column of `field` holding a value, or -1 */
   private find(field: string): number {
     const indexes = this.fieldIndexes.get(field);
     if (indexes === undefined) return -1;
-    for (const i of indexes) if (!isBlank(this.cells[i])) return i;
+    for (let k = 0; k < indexes.length; k++) {
+      if (!isBlank(this.cells[indexes[k]])) return indexes[k];
+    }
     return -1;
   }
 
@@ -162,11 +174,6 @@ class RowReader {
   }
 }
 
-const instantIn =
-  (timeZone: string) =>
-  (v: CellValue): Parsed<Date> =>
-    parseInstant(v, timeZone);
-
 const money = (v: CellValue): Parsed<number> => {
   const m = parseMoney(v);
   return m.ok ? { ok: true, value: m.value.minor } : m;
@@ -176,6 +183,9 @@ const identifier = (v: CellValue): Parsed<string | null> => {
   // An id keeps its text exactly (leading zeros: "00001"); only surrounding blanks go.
   if (typeof v === 'number' && !Number.isSafeInteger(v)) {
     return { ok: false, reason: `expected an id, got the number ${v}; format the column as text` };
+  }
+  if (typeof v === 'string' && v.length > 5 && isExcelScientific(v)) {
+    return { ok: false, reason: scientificReason(v) };
   }
   return parseText(v);
 };
@@ -210,6 +220,8 @@ function attributeValue(v: CellValue): unknown {
   if (v instanceof Date) return v.toISOString();
   return v;
 }
+
+const tagList = (v: CellValue): Parsed<string[]> => ({ ok: true, value: splitList(v) });
 
 function customer(row: RowReader, plan: RowPlan, extras: Record<string, unknown>): CustomerRecord {
   const customerId = row.required('customerId', identifier);
@@ -257,9 +269,9 @@ function customer(row: RowReader, plan: RowPlan, extras: Record<string, unknown>
     birthday: row.optional('birthday', parseCalendarDate),
     industry: row.text('industry'),
     channel: row.text('channel'),
-    acquiredAt: row.optional('acquiredAt', instantIn(plan.timeZone)),
+    acquiredAt: row.optional('acquiredAt', row.instant),
     ownerId: row.optional('ownerId', identifier),
-    tags: [...new Set(row.all('tags', (v) => ({ ok: true, value: splitList(v) })))],
+    tags: [...new Set(row.all('tags', tagList))],
     attributes,
     consent,
   };
@@ -275,14 +287,42 @@ function product(row: RowReader): ProductRecord {
   };
 }
 
+const CURRENCY_WORDS: Readonly<Record<string, string>> = {
+  人民币: 'CNY',
+  元: 'CNY',
+  RMB: 'CNY',
+  '¥': 'CNY',
+  '￥': 'CNY',
+  美元: 'USD',
+  $: 'USD',
+  港币: 'HKD',
+  港元: 'HKD',
+  欧元: 'EUR',
+  日元: 'JPY',
+};
+
+/** An ISO 4217 code (`cny`), or a name or symbol a Chinese file uses for one (人民币, ¥). */
+function currencyCode(v: CellValue): Parsed<string> {
+  const text = typeof v === 'string' ? v.trim() : '';
+  const word = CURRENCY_WORDS[text.toUpperCase()];
+  if (word !== undefined) return { ok: true, value: word };
+  if (/^[A-Za-z]{3}$/.test(text)) return { ok: true, value: text.toUpperCase() };
+  return {
+    ok: false,
+    reason: `expected a currency code such as CNY, got ${JSON.stringify(cellText(v))}`,
+  };
+}
+
+const isAmountProblem = (p: RowProblem): boolean => p.field === 'amount';
+
 function transaction(row: RowReader, plan: RowPlan): TransactionRow {
   const transactionId = row.optional('transactionId', identifier);
   const customerId = row.required('customerId', identifier);
-  const occurredAt = row.required('occurredAt', instantIn(plan.timeZone));
+  const occurredAt = row.required('occurredAt', row.instant);
   const quantity = row.optional('quantity', parseNumber);
   const unitPriceMinor = row.optional('unitPrice', money);
   let amount = row.optional('amount', parseMoney);
-  if (amount === null && row.problems.every((p) => p.field !== 'amount')) {
+  if (amount === null && !row.problems.some(isAmountProblem)) {
     if (quantity !== null && unitPriceMinor !== null) {
       // No amount column (or a blank one): the line total is quantity × unit price.
       amount = { minor: Math.round(quantity * unitPriceMinor), currency: null };
@@ -290,18 +330,7 @@ function transaction(row: RowReader, plan: RowPlan): TransactionRow {
       row.required('amount', parseMoney);
     }
   }
-  const currency =
-    row.optional('currency', (v) => {
-      const t = parseText(v);
-      return t.ok && t.value !== null && /^[A-Za-z]{3}$/.test(t.value)
-        ? { ok: true, value: t.value.toUpperCase() }
-        : {
-            ok: false,
-            reason: `expected a currency code such as CNY, got ${JSON.stringify(cellText(v))}`,
-          };
-    }) ??
-    amount?.currency ??
-    plan.currency;
+  const currency = row.optional('currency', currencyCode) ?? amount?.currency ?? plan.currency;
   let costMinor = row.optional('cost', money);
   const margin = row.optional('margin', money);
   if (costMinor === null && margin !== null && amount !== null) costMinor = amount.minor - margin;
@@ -320,11 +349,11 @@ function transaction(row: RowReader, plan: RowPlan): TransactionRow {
   };
 }
 
-function interaction(row: RowReader, plan: RowPlan): InteractionRecord {
+function interaction(row: RowReader): InteractionRecord {
   return {
     interactionId: row.optional('interactionId', identifier),
     customerId: row.required('customerId', identifier) ?? '',
-    occurredAt: row.required('occurredAt', instantIn(plan.timeZone)) ?? new Date(Number.NaN),
+    occurredAt: row.required('occurredAt', row.instant) ?? new Date(Number.NaN),
     type: row.required('type', parseInteractionType) ?? 'call',
     direction: row.optional('direction', parseDirection),
     outcome: row.text('outcome'),
@@ -337,8 +366,8 @@ function interaction(row: RowReader, plan: RowPlan): InteractionRecord {
 function subscription(row: RowReader, plan: RowPlan): SubscriptionRecord {
   const customerId = row.required('customerId', identifier) ?? '';
   const planName = row.text('plan');
-  const startedAt = row.required('startedAt', instantIn(plan.timeZone));
-  const endedAt = row.optional('endedAt', instantIn(plan.timeZone));
+  const startedAt = row.required('startedAt', row.instant);
+  const endedAt = row.optional('endedAt', row.instant);
   if (startedAt !== null && endedAt !== null && endedAt < startedAt) {
     const i = plan.bindings.find((b) => b.field === 'endedAt')?.index ?? -1;
     row.problem('endedAt', i, `ends before it starts (${startedAt.toISOString()})`);
@@ -372,8 +401,10 @@ export function createRowValidator(plan: RowPlan): RowValidator {
     if (list) list.push(b.index);
     else fieldIndexes.set(b.field, [b.index]);
   }
-  return (cells, line, extras = {}) => {
-    const row = new RowReader(plan, fieldIndexes, cells, line);
+  const row = new RowReader(plan, fieldIndexes);
+  const noExtras: Record<string, unknown> = {};
+  return (cells, line, extras = noExtras) => {
+    row.reset(cells, line);
     const item = build(row, plan, extras);
     if (row.problems.length === 0) return { ok: true, line, item };
     const raw: Record<string, string> = {};
@@ -392,7 +423,7 @@ function build(row: RowReader, plan: RowPlan, extras: Record<string, unknown>): 
     case 'transactions':
       return { kind, record: transaction(row, plan) };
     case 'interactions':
-      return { kind, record: interaction(row, plan) };
+      return { kind, record: interaction(row) };
     case 'subscriptions':
       return { kind, record: subscription(row, plan) };
     default:

@@ -279,6 +279,7 @@ describe('vocabularies', () => {
     { input: '已取消', expected: 'cancelled' },
     { input: 'canceled', expected: 'cancelled' },
     { input: '交易关闭', expected: 'cancelled' },
+    { input: '卖家已发货，等待买家确认', expected: 'completed' },
   ])('status $input is $expected', ({ input, expected }) => {
     expect(parseStatus(input)).toEqual({ ok: true, value: expected });
   });

@@ -41,7 +41,10 @@ export function showValue(value: CellValue): string {
 /** True for an empty cell: null, undefined, or a string of only whitespace. */
 export function isBlank(value: CellValue): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return value.trim() === '';
+  if (typeof value === 'string') {
+    // Most cells start with a visible character: no need to trim them.
+    return value.length === 0 || (value.charCodeAt(0) <= 0x20 && value.trim() === '');
+  }
   return false;
 }
 
@@ -57,18 +60,19 @@ function halfWidth(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Time zones
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, Map<number, number>>();
+/** A time zone's UTC offsets, looked up through Intl once per hour of time and remembered. */
+class ZoneOffsets {
+  private readonly format: Intl.DateTimeFormat;
+  private readonly byHour = new Map<number, number>();
+  // The last two hours asked for: wallClockToUtc asks twice per value, 8 hours apart in Shanghai.
+  private hourA = Number.NaN;
+  private offsetA = 0;
+  private hourB = Number.NaN;
+  private offsetB = 0;
 
-/** Throws RangeError for a name that is not an IANA time zone. */
-export function checkTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
-}
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
+  constructor(timeZone: string) {
+    // Throws RangeError for a name that is not an IANA time zone.
+    this.format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -78,43 +82,65 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
     });
-    offsetFormatters.set(timeZone, f);
   }
-  return f;
+
+  /** offset from UTC in ms at a UTC instant */
+  at(utcMs: number): number {
+    const hour = Math.floor(utcMs / 3_600_000);
+    if (hour === this.hourA) return this.offsetA;
+    if (hour === this.hourB) return this.offsetB;
+    let offset = this.byHour.get(hour);
+    if (offset === undefined) {
+      const parts = this.format.formatToParts(new Date(hour * 3_600_000));
+      const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+      const wall = Date.UTC(
+        get('year'),
+        get('month') - 1,
+        get('day'),
+        get('hour'),
+        get('minute'),
+        get('second'),
+      );
+      offset = wall - hour * 3_600_000;
+      if (this.byHour.size > 100_000) this.byHour.clear();
+      this.byHour.set(hour, offset);
+    }
+    this.hourB = this.hourA;
+    this.offsetB = this.offsetA;
+    this.hourA = hour;
+    this.offsetA = offset;
+    return offset;
+  }
 }
 
-/** The zone's offset from UTC in ms at a UTC instant; cached per zone and hour. */
-function zoneOffsetMs(timeZone: string, utcMs: number): number {
-  let cache = offsetCache.get(timeZone);
-  if (!cache) {
-    cache = new Map();
-    offsetCache.set(timeZone, cache);
+const zones = new Map<string, ZoneOffsets>();
+let lastZoneName = '';
+let lastZone: ZoneOffsets | null = null;
+
+function zone(timeZone: string): ZoneOffsets {
+  if (timeZone === lastZoneName && lastZone !== null) return lastZone;
+  let z = zones.get(timeZone);
+  if (!z) {
+    z = new ZoneOffsets(timeZone);
+    zones.set(timeZone, z);
   }
-  const hour = Math.floor(utcMs / 3_600_000);
-  const hit = cache.get(hour);
-  if (hit !== undefined) return hit;
-  const parts = formatterFor(timeZone).formatToParts(new Date(hour * 3_600_000));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  const offset = wall - hour * 3_600_000;
-  if (cache.size > 100_000) cache.clear();
-  cache.set(hour, offset);
-  return offset;
+  lastZoneName = timeZone;
+  lastZone = z;
+  return z;
+}
+
+/** Throws RangeError for a name that is not an IANA time zone. */
+export function checkTimeZone(timeZone: string): void {
+  zone(timeZone);
 }
 
 /** Wall-clock milliseconds (as if UTC) in `timeZone` → the UTC instant. */
 export function wallClockToUtc(wallMs: number, timeZone: string): number {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return wallMs;
-  const first = wallMs - zoneOffsetMs(timeZone, wallMs);
+  const z = zone(timeZone);
+  const first = wallMs - z.at(wallMs);
   // A second pass settles instants near an offset change (DST); a gap resolves forward.
-  return wallMs - zoneOffsetMs(timeZone, first);
+  return wallMs - z.at(first);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,7 +156,6 @@ interface WallTime {
   ms: number;
   /** offset from UTC in minutes when the text carried a zone */
   zone: number | null;
-  hasTime: boolean;
 }
 
 const DATE_EXAMPLE = 'expected a date such as 2024-01-31, 2024/1/31 13:05 or 2024年1月31日';
@@ -176,7 +201,7 @@ function fastWall(text: string): WallTime | null | undefined {
     const mo = digitsAt(text, 4, 2);
     const d = digitsAt(text, 6, 2);
     if (y < 0 || mo < 0 || d < 0) return undefined;
-    return checkWall({ y, mo, d, h: 0, mi: 0, s: 0, ms: 0, zone: null, hasTime: false });
+    return checkWall({ y, mo, d, h: 0, mi: 0, s: 0, ms: 0, zone: null });
   }
   if (n !== 10 && n !== 16 && n !== 19) return undefined;
   const sep = text.charCodeAt(4);
@@ -199,7 +224,7 @@ function fastWall(text: string): WallTime | null | undefined {
     }
     if (h < 0 || mi < 0 || sec < 0) return undefined;
   }
-  return checkWall({ y, mo, d, h, mi, s: sec, ms: 0, zone: null, hasTime: n > 10 });
+  return checkWall({ y, mo, d, h, mi, s: sec, ms: 0, zone: null });
 }
 
 function checkWall(w: WallTime): WallTime | null {
@@ -238,7 +263,6 @@ function fromSerial(serial: number): WallTime | null {
     s: t.getUTCSeconds(),
     ms: t.getUTCMilliseconds(),
     zone: null,
-    hasTime: serial % 1 !== 0,
   };
 }
 
@@ -257,7 +281,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[7] ? Number(m[7]) : 0,
       ms: fraction(m[8]),
       zone: zoneMinutes(m[9]),
-      hasTime: m[5] !== undefined,
     });
   }
   m = COMPACT.exec(text);
@@ -271,7 +294,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[6] ? Number(m[6]) : 0,
       ms: 0,
       zone: null,
-      hasTime: m[4] !== undefined,
     });
   }
   m = CHINESE.exec(text);
@@ -285,7 +307,6 @@ function wallFromText(raw: string): WallTime | null {
       s: m[6] ? Number(m[6]) : 0,
       ms: 0,
       zone: null,
-      hasTime: m[4] !== undefined,
     });
   }
   if (SERIAL.test(text)) return fromSerial(Number(text));
@@ -310,7 +331,6 @@ function wallFromCell(value: CellValue): WallTime | null {
       s: value.getUTCSeconds(),
       ms: value.getUTCMilliseconds(),
       zone: null,
-      hasTime: true,
     };
   }
   return null;
@@ -318,6 +338,14 @@ function wallFromCell(value: CellValue): WallTime | null {
 
 /** A point in time: a date (midnight) or date-time, in `timeZone` when the value has no zone. */
 export function parseInstant(value: CellValue, timeZone: string = DEFAULT_TIME_ZONE): Parsed<Date> {
+  if (typeof value === 'string') {
+    // The common shapes skip building a WallTime: this runs once per row.
+    const fast = fastWall(value);
+    if (fast !== undefined && fast !== null && fast.zone === null) {
+      const wallMs = Date.UTC(fast.y, fast.mo - 1, fast.d, fast.h, fast.mi, fast.s);
+      return ok(new Date(wallClockToUtc(wallMs, timeZone)));
+    }
+  }
   const w = wallFromCell(value);
   if (!w) return fail(`${DATE_EXAMPLE}, got ${showValue(value)}`);
   const wallMs = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s, w.ms);
@@ -482,9 +510,25 @@ export function parseNumber(value: CellValue): Parsed<number> {
     return Number.isFinite(value) ? ok(value) : fail(`expected a number, got ${showValue(value)}`);
   }
   if (typeof value !== 'string') return fail(`expected a number, got ${showValue(value)}`);
+  if (isPlainDecimal(value)) return ok(Number(value));
   const text = halfWidth(value).trim();
   if (!DECIMAL.test(text)) return fail(`expected a number, got ${showValue(value)}`);
   return ok(Number(text.replaceAll(',', '')));
+}
+
+/** `digits` or `digits.digits`: what Number() reads exactly as written. */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let dot = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (dot || i === 0 || i === n - 1) return false;
+      dot = true;
+    } else if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** A whole number. */
@@ -527,7 +571,8 @@ function vocabulary<T extends string>(entries: Record<T, readonly string[]>): Ma
   const map = new Map<string, T>();
   for (const [value, words] of Object.entries(entries) as [T, readonly string[]][]) {
     map.set(value, value);
-    for (const w of words) map.set(w.toLowerCase(), value);
+    // Keys are normalised as lookups are: full-width forms to ASCII, lower case.
+    for (const w of words) map.set(w.normalize('NFKC').toLowerCase(), value);
   }
   return map;
 }
@@ -608,6 +653,10 @@ const STATUSES = vocabulary<TransactionStatus>({
     '已发货',
     '已签收',
     '已收货',
+    '待发货',
+    '待收货',
+    '买家已付款，等待卖家发货',
+    '卖家已发货，等待买家确认',
     '正常',
   ],
   refunded: ['refund', 'returned', 'return', '退款', '已退款', '退货', '已退货', '退款成功'],
@@ -644,6 +693,19 @@ export function splitList(value: CellValue): string[] {
     .filter((s) => s !== '');
 }
 
+const SCIENTIFIC = /^\d(?:\.\d+)?e\+\d+$/i;
+const SCIENTIFIC_REASON =
+  'Excel wrote this long number in scientific notation and its digits are lost; format the column as text and export again';
+
+/** True for a long number Excel exported as `1.38001E+10`. */
+export function isExcelScientific(text: string): boolean {
+  return SCIENTIFIC.test(text.trim());
+}
+
+export function scientificReason(value: CellValue): string {
+  return `${SCIENTIFIC_REASON}: ${showValue(value)}`;
+}
+
 const MOBILE = /^(?:\+?86|0086)?(1[3-9]\d{9})$/;
 const PHONE_CHARS = /^\+?[\d\-() ]+(?:(?:ext\.?|x|转|分机)\s*\d+)?$/i;
 
@@ -656,6 +718,7 @@ export function parsePhones(value: CellValue): Parsed<string[]> {
   const out: string[] = [];
   for (const part of splitList(typeof value === 'number' ? String(value) : value)) {
     const text = halfWidth(part).trim();
+    if (isExcelScientific(text)) return fail(scientificReason(part));
     const compact = text.replace(/[\s\-().]/g, '');
     const mobile = MOBILE.exec(compact);
     if (mobile) {
@@ -689,6 +752,8 @@ export function parseEmails(value: CellValue): Parsed<string[]> {
 export function parseText(value: CellValue): Parsed<string | null> {
   if (value === null || value === undefined) return ok(null);
   if (typeof value === 'string') {
+    const n = value.length;
+    if (n > 0 && value.charCodeAt(0) > 0x20 && value.charCodeAt(n - 1) > 0x20) return ok(value);
     const t = value.trim();
     return ok(t === '' ? null : t);
   }
