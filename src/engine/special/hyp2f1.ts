@@ -45,14 +45,18 @@ function logSeries(a: number, b: number, c: number, z: number): number {
   );
 }
 
-/** log 2F1(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1. Throws ModelError if the series does not converge. */
-export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+function checkArguments(a: number, b: number, c: number, z: number): void {
   if (!(a > 0 && b > 0 && c > 0)) {
     throw new InputError(`2F1 needs a, b, c > 0, got a=${a}, b=${b}, c=${c}`, { a, b, c });
   }
   if (!(z >= 0 && z < 1)) {
     throw new InputError(`2F1 needs 0 ≤ z < 1, got z=${z}`, { field: 'z', value: z });
   }
+}
+
+/** log 2F1(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1. Throws ModelError if the series does not converge. */
+export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+  checkArguments(a, b, c, z);
   if (z > 0.5 && c - a > 0 && c - b > 0) {
     // Euler's transformation (A&S 15.3.3).
     return (c - a - b) * Math.log1p(-z) + logSeries(c - a, c - b, c, z);
@@ -62,11 +66,11 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
 
 // The series with its parameter derivatives: d term_n/da = term_n Σ_{k<n} 1/(a+k) (likewise b;
 // minus for c) and d term_n/dz = n term_n / z, all accumulated with the same running scale.
-function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64Array): void {
+function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64Array): number {
   out.fill(0);
   if (z === 0) {
     out[3] = (a * b) / c;
-    return;
+    return 0;
   }
   let term = 1;
   let sum = 1;
@@ -77,6 +81,7 @@ function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64A
   let sa = 0;
   let sb = 0;
   let sc = 0;
+  let logScale = 0;
   for (let n = 0; n < MAX_TERMS; n++) {
     const ratio = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sa += 1 / (a + n);
@@ -95,6 +100,7 @@ function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64A
       db /= RESCALE;
       dc /= RESCALE;
       dz /= RESCALE;
+      logScale += LOG_RESCALE;
     }
     const rho = Math.max(ratio, z);
     const weight = Math.max(1, sa, sb, sc, (n + 2) / z / (1 - rho));
@@ -103,7 +109,7 @@ function logSeriesGrad(a: number, b: number, c: number, z: number, out: Float64A
       out[1] = db / sum;
       out[2] = dc / sum;
       out[3] = dz / sum;
-      return;
+      return logScale + Math.log(sum);
     }
   }
   throw new ModelError(
@@ -123,21 +129,20 @@ export function logHyp2f1WithGradient(
   z: number,
   grad: Float64Array,
 ): number {
-  const value = logHyp2f1(a, b, c, z);
+  checkArguments(a, b, c, z);
   if (z > 0.5 && c - a > 0 && c - b > 0) {
     // Euler's transformation: log F = (c-a-b) log(1-z) + log G(c-a, c-b; c; z).
-    logSeriesGrad(c - a, c - b, c, z, grad);
     const l1z = Math.log1p(-z);
+    const value = (c - a - b) * l1z + logSeriesGrad(c - a, c - b, c, z, grad);
     const gA = grad[0];
     const gB = grad[1];
     grad[0] = -l1z - gA;
     grad[1] = -l1z - gB;
     grad[2] = l1z + gA + gB + grad[2];
     grad[3] = -(c - a - b) / (1 - z) + grad[3];
-  } else {
-    logSeriesGrad(a, b, c, z, grad);
+    return value;
   }
-  return value;
+  return logSeriesGrad(a, b, c, z, grad);
 }
 
 /** 2F1(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1 (may overflow to Infinity; prefer `logHyp2f1`). */
