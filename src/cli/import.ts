@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { RECORD_KINDS, type RecordKind } from '../engine/records.js';
 import { InputError, TenureError } from '../errors.js';
-import { formatProblem, type ImportReport, importFiles, type RowProblem } from '../ingest/index.js';
+import {
+  formatProblem,
+  type ImportReport,
+  importFiles,
+  openSources,
+  type RowProblem,
+} from '../ingest/index.js';
 
 import { type CliContext, printJson } from './context.js';
 import { PROGRESS_MODES, type ProgressMode, startProgress } from './progress.js';
@@ -96,8 +102,9 @@ export function registerImport(program: Command, ctx: CliContext): void {
       let fileRows = 0;
       let lastFile = -1;
       try {
+        const sources = await openSources(files, opts);
         const report = await withDb(ctx, (db) =>
-          importFiles(db, files, {
+          importFiles(db, sources, {
             kind: opts.kind,
             map: opts.map,
             skipInvalid: Boolean(opts.skipInvalid),

@@ -108,16 +108,15 @@ class RejectsWriter {
   }
 }
 
-/** Imports `files` into `db` in one transaction. Throws InputError (nothing written) on bad rows unless `skipInvalid`. */
-export async function importFiles(
-  db: Db,
+/**
+ * Opens every file and understands its headers, without touching the database: a file-level
+ * problem (unreadable, unknown headers, a bad --map) fails before any work.
+ */
+export async function openSources(
   files: readonly string[],
-  options: ImportFilesOptions = {},
-): Promise<ImportReport> {
+  options: Pick<ImportFilesOptions, 'kind' | 'map' | 'timeZone'> = {},
+): Promise<RecordSource[]> {
   if (files.length === 0) throw new InputError('no files to import');
-  const started = performance.now();
-  const maxProblems = options.maxProblems ?? 100;
-  // Open every file first: a file-level problem (unreadable, unknown headers) fails before any work.
   const sources: RecordSource[] = [];
   for (const file of files) {
     sources.push(
@@ -128,6 +127,21 @@ export async function importFiles(
       }),
     );
   }
+  return sources;
+}
+
+/** Imports `files` into `db` in one transaction. Throws InputError (nothing written) on bad rows unless `skipInvalid`. */
+export async function importFiles(
+  db: Db,
+  files: readonly string[] | readonly RecordSource[],
+  options: ImportFilesOptions = {},
+): Promise<ImportReport> {
+  const started = performance.now();
+  const maxProblems = options.maxProblems ?? 100;
+  const sources =
+    files.length > 0 && typeof files[0] !== 'string'
+      ? (files as readonly RecordSource[])
+      : await openSources(files as readonly string[], options);
   // Customers and products first, so orders find their customers.
   const ordered = sources
     .map((s, i) => ({ s, i }))
@@ -137,7 +151,7 @@ export async function importFiles(
   const problems: RowProblem[] = [];
   let problemCount = 0;
   const rejects = options.skipInvalid
-    ? new RejectsWriter(options.rejectsFile ?? `${files[0]}.rejects.csv`)
+    ? new RejectsWriter(options.rejectsFile ?? `${sources[0].file}.rejects.csv`)
     : null;
   const reports: FileReport[] = [];
   const customerFields = new Set<string>();

@@ -33,6 +33,7 @@ export {
   type ImportProgress,
   type ImportReport,
   importFiles,
+  openSources,
 } from './import-files.js';
 export { type JsonLine, readJsonLines } from './jsonl-reader.js';
 export {
