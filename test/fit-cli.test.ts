@@ -239,6 +239,44 @@ describe('tenure fit: raw CDNOW transactions', () => {
     ]);
   });
 
+  test('--as-of after the calibration end makes the days in between the holdout', async () => {
+    const r = await fitJson(
+      SAMPLE,
+      ...positions,
+      '--calibration-end',
+      '1997-09-30',
+      '--as-of',
+      '1998-06-30',
+      '--model',
+      'bgnbd',
+    );
+    expect(r.holdout).toMatchObject({ from: '1997-10-01', to: '1998-06-30', actualTotal: 1882 });
+    expect(r.warnings).toEqual([]);
+  });
+
+  test('--unit day gives alpha in days (7 times the weekly value) and names days in the predictions', async () => {
+    const out = path.join(dir, 'days.csv');
+    const week = await fitJson('--summary', SUMMARY, '--model', 'bgnbd');
+    const day = await fitJson(
+      SAMPLE,
+      ...positions,
+      '--unit',
+      'day',
+      '--calibration-end',
+      '1997-09-30',
+      '--model',
+      'bgnbd',
+      '--predict',
+      out,
+    );
+    expect(day.unit).toBe('day');
+    expect(day.params.alpha / week.params.alpha).toBeCloseTo(7, 2);
+    expect(sig3(day.params.r)).toBe(0.243);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(
+      /^customer_id,x_repeat_purchases,t_x_days,T_days,/,
+    );
+  });
+
   test('Chinese headers are recognised without column options and give the same fit', async () => {
     const rows = readFileSync(SAMPLE, 'utf8')
       .trim()

@@ -313,6 +313,11 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "1 row", "2,357 rows" */
+function counted(n: number, one: string, many: string): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows
@@ -516,17 +521,17 @@ async function readTransactionsInput(
   if (input.ignoredAfterEnd > 0) {
     const end = input.holdoutEnd ?? input.calibrationEnd;
     warnings.push(
-      `${count(input.ignoredAfterEnd)} rows dated after ${isoDay(end)} were ignored${input.holdoutEnd === null ? '; pass --holdout-end to use them as a holdout' : ''}`,
+      `${counted(input.ignoredAfterEnd, 'row', 'rows')} dated after ${isoDay(end)} ${input.ignoredAfterEnd === 1 ? 'was' : 'were'} ignored${input.holdoutEnd === null ? '; pass --holdout-end to use them as a holdout' : ''}`,
     );
   }
   if (input.droppedAtCalibrationEnd > 0) {
     warnings.push(
-      `${count(input.droppedAtCalibrationEnd)} customers first bought on the calibration end day (T = 0) and were left out of the fit`,
+      `${counted(input.droppedAtCalibrationEnd, 'customer', 'customers')} first bought on the calibration end day (T = 0) and were left out of the fit`,
     );
   }
   if (input.customersAfterCalibration > 0) {
     warnings.push(
-      `${count(input.customersAfterCalibration)} customers first bought after the calibration end and are not in the fit`,
+      `${counted(input.customersAfterCalibration, 'customer', 'customers')} first bought after the calibration end and are not in the fit`,
     );
   }
   const source = {
@@ -557,7 +562,7 @@ function fitSpendWithWarnings(input: RfmInput, warnings: string[], prefix: strin
   warnings.push(...fit.warnings.map((w) => `${prefix}${w}`));
   if (freeRepeaters > 0) {
     warnings.push(
-      `${prefix}${count(freeRepeaters)} repeat customers spent nothing on their repeat purchases and were left out of the spend model`,
+      `${prefix}${counted(freeRepeaters, 'repeat customer', 'repeat customers')} spent nothing on their repeat purchases and were left out of the spend model`,
     );
   }
   return fit;
