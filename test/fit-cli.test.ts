@@ -120,12 +120,23 @@ describe('tenure fit: published estimates', () => {
     expect(r.customers).toBe(customers);
     expect(Object.keys(r.params)).toEqual(Object.keys(params));
     for (const [name, v] of Object.entries(params)) expect(sig3(r.params[name])).toBe(v);
-    for (const name of Object.keys(params)) expect(r.stderr[name]).toBeGreaterThan(0);
+    for (const name of Object.keys(params)) {
+      expect(r.stderr[name]).toBeGreaterThan(0);
+      const [lo, hi] = r.interval95[name];
+      expect(lo).toBeLessThan(r.params[name]);
+      expect(hi).toBeGreaterThan(r.params[name]);
+    }
     if (ll !== null) expect(Math.abs(r.logLikelihood - ll)).toBeLessThan(0.1);
     expect(r.aic).toBeCloseTo(2 * Object.keys(params).length - 2 * r.logLikelihood, 6);
     expect(r.iterations).toBeGreaterThan(0);
     expect(r.fitMs).toBeGreaterThan(0);
     expect(r.holdout).toBeNull();
+  });
+
+  test('Gamma-Gamma reports the correlation of frequency and spend it assumes away (0.11 on CDNOW)', async () => {
+    const r = await fitJson('--summary', SUMMARY_SPEND, '--model', 'gammagamma');
+    expect(r.frequencySpendCorrelation).toBeCloseTo(0.11, 2);
+    expect(r.warnings).toEqual([]);
   });
 
   test('a lifetimes-style summary (frequency, recency, T) and the x, t_x, T form give the same fit', async () => {
@@ -146,11 +157,11 @@ describe('tenure fit: published estimates', () => {
     expect([sig3(r.params.alpha), sig3(r.params.beta)]).toEqual([0.704, 1.18]);
   });
 
-  test('the human table names each parameter with its standard error and unit, LL, AIC/BIC and convergence', async () => {
+  test('the human table names each parameter with its standard error, 95 % interval and unit, LL, AIC/BIC and convergence', async () => {
     const r = await tenure('fit', '--summary', SUMMARY, '--model', 'bgnbd');
     expect(r.code).toBe(0);
     expect(r.out).toContain('BG/NBD fitted on 2,357 customers (time unit: week)');
-    expect(r.out).toMatch(/alpha\s+4\.41\d\d\s+0\.3\d+\s+week/);
+    expect(r.out).toMatch(/alpha\s+4\.41\d\d\s+0\.3\d+\s+3\.7\d+ \.\. 5\.2\d+\s+week/);
     expect(r.out).toContain('log-likelihood -9582.43');
     expect(r.out).toMatch(/AIC 19172\.8\d/);
     expect(r.out).toMatch(/\d+ iterations, converged \(gradient below tolerance\)/);

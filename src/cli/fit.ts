@@ -333,6 +333,8 @@ interface Report {
   source: Record<string, unknown>;
   params: Params;
   stderr: Params;
+  /** 95 % interval per parameter, symmetric in log(parameter) as the fit is (see optim/fit.ts) */
+  interval95: Record<string, [number, number]>;
   logLikelihood: number;
   aic: number;
   bic: number;
@@ -340,6 +342,8 @@ interface Report {
   converged: boolean;
   reason: string;
   fitMs: number;
+  /** Gamma-Gamma only: Pearson correlation of x and zbar among repeaters (assumed ≈ 0) */
+  frequencySpendCorrelation?: number;
   warnings: string[];
   holdout: HoldoutSummary | null;
   spendModel: {
@@ -350,6 +354,16 @@ interface Report {
     reason: string;
   } | null;
   predictions: PredictSummary | null;
+}
+
+/** param · exp(±1.96 · SE/param): the Wald interval of log(param), where the fit works. */
+function interval95(fit: FitResult<Params>): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const [name, v] of Object.entries(fit.params)) {
+    const spread = Math.exp((1.96 * fit.stdErr[name]) / v);
+    out[name] = [v / spread, v * spread];
+  }
+  return out;
 }
 
 function human(r: Report, money: string): string {
@@ -365,11 +379,18 @@ function human(r: Report, money: string): string {
   lines.push(
     `${LABEL[r.model]} fitted on ${count(r.customers)} ${who}${r.model === 'gammagamma' ? '' : ` (time unit: ${unit})`}`,
   );
-  const rows = [['parameter', 'estimate', 'std. error', 'unit']];
+  const rows = [['parameter', 'estimate', 'std. error', '95 % interval', 'unit']];
   for (const [name, v] of Object.entries(r.params)) {
-    rows.push([name, fmt(v), fmt(r.stderr[name]), units[name] || '-']);
+    const [lo, hi] = r.interval95[name];
+    const interval = Number.isFinite(lo) ? `${fmt(lo)} .. ${fmt(hi)}` : '-';
+    rows.push([name, fmt(v), fmt(r.stderr[name]), interval, units[name] || '-']);
   }
   lines.push(table(rows));
+  if (r.frequencySpendCorrelation !== undefined) {
+    lines.push(
+      `  correlation of repeat purchases and mean spend ${r.frequencySpendCorrelation.toFixed(3)} (the model assumes about 0)`,
+    );
+  }
   lines.push(
     `  log-likelihood ${r.logLikelihood.toFixed(2)}   AIC ${r.aic.toFixed(2)}   BIC ${r.bic.toFixed(2)}`,
   );
@@ -630,6 +651,7 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
     source,
     params: { ...fit.params },
     stderr: { ...fit.stdErr },
+    interval95: interval95(fit),
     logLikelihood: fit.logLik,
     aic: fit.aic,
     bic: fit.bic,
@@ -637,6 +659,9 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
     converged: fit.converged,
     reason: fit.reason,
     fitMs,
+    ...('frequencySpendCorrelation' in fit
+      ? { frequencySpendCorrelation: fit.frequencySpendCorrelation as number }
+      : {}),
     warnings,
     holdout: null,
     spendModel: null,
