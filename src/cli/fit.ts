@@ -9,9 +9,20 @@
  *       frequency,recency,T,monetary_value; zbar)
  *   tenure fit --model sbg --survivors 1000,631,468,…   (or a file, one count per period)
  *
+ * Periods: calibration ends at --calibration-end, else --as-of, else the last purchase day; the
+ * holdout runs from the next day to --holdout-end, else to --as-of when that is later. Purchases
+ * after the last period are ignored (and counted in a warning).
+ *
+ * Columns: found from the header (ingest's English and Chinese synonyms plus a few CLV data-set
+ * names), or given as names or 1-based positions. Whitespace-separated files without a header
+ * take positions: CDNOW_sample.txt (master id, sample id, YYYYMMDD, CDs, dollars) is
+ * --customer-col 1 --date-col 3 --amount-col 5; CDNOW_master.txt (header customer_id, date,
+ * number_of_cds, dollar_value) is found by name, or --customer-col 1 --date-col 2 --amount-col 4.
+ *
  * A fit that does not converge prints what it found, then exits 1 with the reason; bad input
- * exits 2 naming file:line:column. Whitespace-separated files without a header (CDNOW_sample.txt)
- * take positions: --customer-col 1 --date-col 3 --amount-col 5.
+ * exits 2 naming file:line:column. Figures carry their unit: rates in --unit, money in the
+ * amounts' currency (--currency names it), expected purchases over --horizon-months, CLV
+ * discounted at --discount-rate per year (FHL 2005 "RFM and CLV"; see engine customer-value.ts).
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
