@@ -4,7 +4,7 @@
  * units, and bad or degenerate input fails with exit 2 (where) or 1 (why it did not converge).
  * Runs the command in-process through buildProgram with captured streams.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -229,6 +229,11 @@ describe('tenure fit: raw CDNOW transactions', () => {
     // discounting over 12 months at 10 %/year takes at most 10 % off
     expect(clv).toBeLessThan(purchases * spend);
     expect(clv).toBeGreaterThan(purchases * spend * 0.9);
+    // a customer with no repeat purchase is expected to spend the population mean p·gamma/(q - 1)
+    const zero = lines[2].split(',');
+    expect(zero.slice(0, 2)).toEqual(['00018', '0']);
+    const { p, q, gamma } = r.spendModel.params;
+    expect(Number(zero[6])).toBeCloseTo((p * gamma) / (q - 1), 3);
     expect(r.spendModel.converged).toBe(true);
     expect(sig3(r.spendModel.params.p)).toBe(6.25);
     expect(r.predictions).toMatchObject({ customers: 2357, horizonMonths: 12, money: 'USD' });
@@ -352,12 +357,14 @@ describe('tenure fit: bad and degenerate input', () => {
   test('a fit that does not converge (nobody ever came back) exits 1 with the reason, after printing what it found', async () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${i + 1},0,0,10`);
     const p = file('no-repeats.csv', `ID,x,t_x,T\n${rows.join('\n')}\n`);
-    const r = await tenure('fit', '--summary', p, '--model', 'bgnbd', '--json');
+    const out = path.join(dir, 'never-written.csv');
+    const r = await tenure('fit', '--summary', p, '--model', 'bgnbd', '--json', '--predict', out);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toMatchObject({ converged: false, customers: 50 });
+    expect(JSON.parse(r.out)).toMatchObject({ converged: false, customers: 50, predictions: null });
     expect(r.err).toMatch(
-      /^tenure: BG\/NBD fit did not converge: .*the Hessian is not positive definite at the optimum, so some parameter is not identified by these data\n$/,
+      /^tenure: BG\/NBD fit did not converge: .*the Hessian is not positive definite at the optimum, so some parameter is not identified by these data; no predictions were written\n$/,
     );
+    expect(existsSync(out)).toBe(false);
   });
 
   test('sBG on a cohort nobody left exits 1 instead of returning beta = infinity', async () => {
