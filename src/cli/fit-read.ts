@@ -355,7 +355,7 @@ export async function readTransactions(
     );
     if (!Number.isFinite(last))
       throw new InputError(`${file}: the file has no transactions`, { file });
-    calibrationEnd = parseDay(new Date(last).toISOString(), 'last purchase');
+    calibrationEnd = new Date(Math.floor(last / MS_PER_DAY) * MS_PER_DAY);
   }
   let holdoutEnd: Date | null = period.holdoutEnd ?? null;
   if (holdoutEnd === null && period.asOf !== undefined && period.asOf > calibrationEnd) {

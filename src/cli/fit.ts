@@ -9,9 +9,20 @@
  *       frequency,recency,T,monetary_value; zbar)
  *   tenure fit --model sbg --survivors 1000,631,468,…   (or a file, one count per period)
  *
+ * Periods: calibration ends at --calibration-end, else --as-of, else the last purchase day; the
+ * holdout runs from the next day to --holdout-end, else to --as-of when that is later. Purchases
+ * after the last period are ignored (and counted in a warning).
+ *
+ * Columns: found from the header (ingest's English and Chinese synonyms plus a few CLV data-set
+ * names), or given as names or 1-based positions. Whitespace-separated files without a header
+ * take positions: CDNOW_sample.txt (master id, sample id, YYYYMMDD, CDs, dollars) is
+ * --customer-col 1 --date-col 3 --amount-col 5; CDNOW_master.txt (header customer_id, date,
+ * number_of_cds, dollar_value) is found by name, or --customer-col 1 --date-col 2 --amount-col 4.
+ *
  * A fit that does not converge prints what it found, then exits 1 with the reason; bad input
- * exits 2 naming file:line:column. Whitespace-separated files without a header (CDNOW_sample.txt)
- * take positions: --customer-col 1 --date-col 3 --amount-col 5.
+ * exits 2 naming file:line:column. Figures carry their unit: rates in --unit, money in the
+ * amounts' currency (--currency names it), expected purchases over --horizon-months, CLV
+ * discounted at --discount-rate per year (FHL 2005 "RFM and CLV"; see engine customer-value.ts).
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -313,6 +324,11 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "1 row", "2,357 rows" */
+function counted(n: number, one: string, many: string): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows
@@ -328,6 +344,8 @@ interface Report {
   source: Record<string, unknown>;
   params: Params;
   stderr: Params;
+  /** 95 % interval per parameter, symmetric in log(parameter) as the fit is (see optim/fit.ts) */
+  interval95: Record<string, [number, number]>;
   logLikelihood: number;
   aic: number;
   bic: number;
@@ -335,6 +353,8 @@ interface Report {
   converged: boolean;
   reason: string;
   fitMs: number;
+  /** Gamma-Gamma only: Pearson correlation of x and zbar among repeaters (assumed ≈ 0) */
+  frequencySpendCorrelation?: number;
   warnings: string[];
   holdout: HoldoutSummary | null;
   spendModel: {
@@ -345,6 +365,16 @@ interface Report {
     reason: string;
   } | null;
   predictions: PredictSummary | null;
+}
+
+/** param · exp(±1.96 · SE/param): the Wald interval of log(param), where the fit works. */
+function interval95(fit: FitResult<Params>): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const [name, v] of Object.entries(fit.params)) {
+    const spread = Math.exp((1.96 * fit.stdErr[name]) / v);
+    out[name] = [v / spread, v * spread];
+  }
+  return out;
 }
 
 function human(r: Report, money: string): string {
@@ -360,11 +390,18 @@ function human(r: Report, money: string): string {
   lines.push(
     `${LABEL[r.model]} fitted on ${count(r.customers)} ${who}${r.model === 'gammagamma' ? '' : ` (time unit: ${unit})`}`,
   );
-  const rows = [['parameter', 'estimate', 'std. error', 'unit']];
+  const rows = [['parameter', 'estimate', 'std. error', '95 % interval', 'unit']];
   for (const [name, v] of Object.entries(r.params)) {
-    rows.push([name, fmt(v), fmt(r.stderr[name]), units[name] || '-']);
+    const [lo, hi] = r.interval95[name];
+    const interval = Number.isFinite(lo) ? `${fmt(lo)} .. ${fmt(hi)}` : '-';
+    rows.push([name, fmt(v), fmt(r.stderr[name]), interval, units[name] || '-']);
   }
   lines.push(table(rows));
+  if (r.frequencySpendCorrelation !== undefined) {
+    lines.push(
+      `  correlation of repeat purchases and mean spend ${r.frequencySpendCorrelation.toFixed(3)} (the model assumes about 0)`,
+    );
+  }
   lines.push(
     `  log-likelihood ${r.logLikelihood.toFixed(2)}   AIC ${r.aic.toFixed(2)}   BIC ${r.bic.toFixed(2)}`,
   );
@@ -477,114 +514,144 @@ function checkSurvivorsIdentify(survivors: readonly number[]): void {
   }
 }
 
+/** The transactions file read into per-customer (x, t_x, T, zbar) with the holdout actuals. */
+async function readTransactionsInput(
+  ctx: CliContext,
+  file: string,
+  opts: FitOptions,
+  warnings: string[],
+): Promise<{ input: TransactionsInput; source: Record<string, unknown> }> {
+  const day = (value: string | undefined, option: string) =>
+    value === undefined ? undefined : parseDay(value, option);
+  const asOf = day(opts.asOf, '--as-of');
+  const calibrationEnd = day(opts.calibrationEnd, '--calibration-end');
+  const holdoutEnd = day(opts.holdoutEnd, '--holdout-end');
+  if (asOf !== undefined && holdoutEnd !== undefined && asOf < holdoutEnd) {
+    throw new InputError(`--as-of ${isoDay(asOf)} is before --holdout-end ${isoDay(holdoutEnd)}`, {
+      field: '--as-of',
+    });
+  }
+  if (asOf !== undefined && calibrationEnd !== undefined && asOf < calibrationEnd) {
+    throw new InputError(
+      `--as-of ${isoDay(asOf)} is before --calibration-end ${isoDay(calibrationEnd)}`,
+      { field: '--as-of' },
+    );
+  }
+  const started = performance.now();
+  const progress = startProgress(ctx, 'reading', 1000, 'rows', opts.json);
+  let input: TransactionsInput;
+  try {
+    input = await readTransactions(
+      file,
+      { customer: opts.customerCol, date: opts.dateCol, amount: opts.amountCol },
+      { calibrationEnd, holdoutEnd, asOf, unit: opts.unit },
+      (fraction, rows) => progress.update(Math.round(fraction * 1000), { items: rows }),
+    );
+  } finally {
+    progress.stop();
+  }
+  if (input.ignoredAfterEnd > 0) {
+    const end = input.holdoutEnd ?? input.calibrationEnd;
+    warnings.push(
+      `${counted(input.ignoredAfterEnd, 'row', 'rows')} dated after ${isoDay(end)} ${input.ignoredAfterEnd === 1 ? 'was' : 'were'} ignored${input.holdoutEnd === null ? '; pass --holdout-end to use them as a holdout' : ''}`,
+    );
+  }
+  if (input.droppedAtCalibrationEnd > 0) {
+    warnings.push(
+      `${counted(input.droppedAtCalibrationEnd, 'customer', 'customers')} first bought on the calibration end day (T = 0) and were left out of the fit`,
+    );
+  }
+  if (input.customersAfterCalibration > 0) {
+    warnings.push(
+      `${counted(input.customersAfterCalibration, 'customer', 'customers')} first bought after the calibration end and are not in the fit`,
+    );
+  }
+  const source = {
+    transactions: file,
+    rows: input.rows,
+    columns: input.columns.names,
+    calibrationEnd: isoDay(input.calibrationEnd),
+    holdoutEnd: input.holdoutEnd === null ? null : isoDay(input.holdoutEnd),
+    customersAfterCalibration: input.customersAfterCalibration,
+    droppedAtCalibrationEnd: input.droppedAtCalibrationEnd,
+    rowsAfterEnd: input.ignoredAfterEnd,
+    readMs: performance.now() - started,
+  };
+  return { input, source };
+}
+
+/** Gamma-gamma for `--model gammagamma` or as the spend model of `--predict`, with its cautions. */
+function fitSpendWithWarnings(input: RfmInput, warnings: string[], prefix: string): GammaGammaFit {
+  if (input.zbar === null) {
+    throw new InputError(
+      input.kind === 'summary'
+        ? `${input.file}: gammagamma needs a monetary column (zbar, monetary_value or monetary)`
+        : `${input.file}: gammagamma needs an amount column; pass --amount-col`,
+      { file: input.file },
+    );
+  }
+  const { fit, freeRepeaters } = fitSpend(input);
+  warnings.push(...fit.warnings.map((w) => `${prefix}${w}`));
+  if (freeRepeaters > 0) {
+    warnings.push(
+      `${prefix}${counted(freeRepeaters, 'repeat customer', 'repeat customers')} spent nothing on their repeat purchases and were left out of the spend model`,
+    );
+  }
+  return fit;
+}
+
+interface Fitted {
+  fit: FitResult<Params>;
+  fitMs: number;
+  customers: number;
+  source: Record<string, unknown>;
+  input: RfmInput | null;
+}
+
+async function readAndFit(
+  ctx: CliContext,
+  file: string | undefined,
+  opts: FitOptions,
+  warnings: string[],
+): Promise<Fitted> {
+  if (opts.model === 'sbg') {
+    const { source, survivors } = await readSurvivors(opts.survivors as string);
+    checkSurvivorsIdentify(survivors);
+    const t0 = performance.now();
+    const fit = fitShiftedBetaGeometric(survivors) as FitResult<Params>;
+    return {
+      fit,
+      fitMs: performance.now() - t0,
+      customers: survivors[0],
+      source: { survivors: source, periods: survivors.length - 1 },
+      input: null,
+    };
+  }
+  let input: RfmInput;
+  let source: Record<string, unknown>;
+  if (opts.summary !== undefined) {
+    input = await readSummary(opts.summary);
+    source = { summary: opts.summary, columns: input.columns };
+  } else {
+    ({ input, source } = await readTransactionsInput(ctx, file as string, opts, warnings));
+  }
+  const t0 = performance.now();
+  let fit: FitResult<Params>;
+  if (opts.model === 'gammagamma') {
+    fit = fitSpendWithWarnings(input, warnings, '') as unknown as FitResult<Params>;
+  } else {
+    const { rows } = compressRfm(input.x, input.tx, input.T);
+    const fitter =
+      opts.model === 'bgnbd' ? fitBgNbd : opts.model === 'mbgnbd' ? fitMbgNbd : fitParetoNbd;
+    fit = fitter(rows) as unknown as FitResult<Params>;
+  }
+  return { fit, fitMs: performance.now() - t0, customers: fit.nObs, source, input };
+}
+
 async function run(ctx: CliContext, file: string | undefined, opts: FitOptions): Promise<void> {
   checkSources(file, opts);
   const warnings: string[] = [];
-  let fit: FitResult<Params>;
-  let customers: number;
-  let source: Record<string, unknown>;
-  let input: RfmInput | null = null;
-  let fitMs: number;
-
-  if (opts.model === 'sbg') {
-    const { source: from, survivors } = await readSurvivors(opts.survivors as string);
-    checkSurvivorsIdentify(survivors);
-    const t0 = performance.now();
-    fit = fitShiftedBetaGeometric(survivors) as FitResult<Params>;
-    fitMs = performance.now() - t0;
-    customers = survivors[0];
-    source = { survivors: from, periods: survivors.length - 1 };
-  } else {
-    if (opts.summary !== undefined) {
-      input = await readSummary(opts.summary);
-      source = { summary: opts.summary, columns: input.columns };
-    } else {
-      const readStart = performance.now();
-      const progress = startProgress(ctx, 'reading', 1000, 'rows', opts.json);
-      const asOf = opts.asOf === undefined ? undefined : parseDay(opts.asOf, '--as-of');
-      const calibrationEnd =
-        opts.calibrationEnd === undefined
-          ? undefined
-          : parseDay(opts.calibrationEnd, '--calibration-end');
-      const holdoutEnd =
-        opts.holdoutEnd === undefined ? undefined : parseDay(opts.holdoutEnd, '--holdout-end');
-      if (asOf !== undefined && holdoutEnd !== undefined && asOf < holdoutEnd) {
-        throw new InputError(
-          `--as-of ${isoDay(asOf)} is before --holdout-end ${isoDay(holdoutEnd)}`,
-          { field: '--as-of' },
-        );
-      }
-      try {
-        input = await readTransactions(
-          file as string,
-          { customer: opts.customerCol, date: opts.dateCol, amount: opts.amountCol },
-          { calibrationEnd, holdoutEnd, asOf, unit: opts.unit },
-          (fraction, rows) => progress.update(Math.round(fraction * 1000), { items: rows }),
-        );
-      } finally {
-        progress.stop();
-      }
-      source = {
-        transactions: file,
-        rows: input.rows,
-        columns: input.columns.names,
-        calibrationEnd: isoDay(input.calibrationEnd),
-        holdoutEnd: input.holdoutEnd === null ? null : isoDay(input.holdoutEnd),
-        customersAfterCalibration: input.customersAfterCalibration,
-        droppedAtCalibrationEnd: input.droppedAtCalibrationEnd,
-        rowsAfterEnd: input.ignoredAfterEnd,
-        readMs: performance.now() - readStart,
-      };
-      if (input.ignoredAfterEnd > 0) {
-        const end = input.holdoutEnd ?? input.calibrationEnd;
-        warnings.push(
-          `${count(input.ignoredAfterEnd)} rows dated after ${isoDay(end)} were ignored${input.holdoutEnd === null ? '; pass --holdout-end to use them as a holdout' : ''}`,
-        );
-      }
-      if (input.droppedAtCalibrationEnd > 0) {
-        warnings.push(
-          `${count(input.droppedAtCalibrationEnd)} customers first bought on the calibration end day (T = 0) and were left out of the fit`,
-        );
-      }
-      if (input.customersAfterCalibration > 0) {
-        warnings.push(
-          `${count(input.customersAfterCalibration)} customers first bought after the calibration end and are not in the fit`,
-        );
-      }
-    }
-    if (opts.model === 'gammagamma') {
-      if (input.zbar === null) {
-        throw new InputError(
-          input.kind === 'summary'
-            ? `${input.file}: gammagamma needs a monetary column (zbar, monetary_value or monetary)`
-            : `${input.file}: gammagamma needs an amount column; pass --amount-col`,
-          { file: input.file },
-        );
-      }
-      const t0 = performance.now();
-      const spend = fitSpend(input);
-      fitMs = performance.now() - t0;
-      fit = spend.fit as unknown as FitResult<Params>;
-      warnings.push(...spend.fit.warnings);
-      if (spend.freeRepeaters > 0) {
-        warnings.push(
-          `${count(spend.freeRepeaters)} repeat customers spent nothing on their repeat purchases and were left out of the spend model`,
-        );
-      }
-      customers = spend.fit.nObs;
-    } else {
-      const { rows } = compressRfm(input.x, input.tx, input.T);
-      const t0 = performance.now();
-      fit = (opts.model === 'bgnbd'
-        ? fitBgNbd(rows)
-        : opts.model === 'mbgnbd'
-          ? fitMbgNbd(rows)
-          : fitParetoNbd(rows)) as unknown as FitResult<Params>;
-      fitMs = performance.now() - t0;
-      customers = fit.nObs;
-    }
-  }
-
+  const { fit, fitMs, customers, source, input } = await readAndFit(ctx, file, opts, warnings);
   const unit: Report['unit'] = opts.model === 'sbg' ? 'period' : opts.unit;
   const money =
     opts.currency ?? (input?.kind === 'transactions' ? input.currency : null) ?? 'amount units';
@@ -595,6 +662,7 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
     source,
     params: { ...fit.params },
     stderr: { ...fit.stdErr },
+    interval95: interval95(fit),
     logLikelihood: fit.logLik,
     aic: fit.aic,
     bic: fit.bic,
@@ -602,6 +670,9 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
     converged: fit.converged,
     reason: fit.reason,
     fitMs,
+    ...('frequencySpendCorrelation' in fit
+      ? { frequencySpendCorrelation: fit.frequencySpendCorrelation as number }
+      : {}),
     warnings,
     holdout: null,
     spendModel: null,
@@ -617,16 +688,15 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
       let spend: GammaGammaParams | null = null;
       if (input.zbar !== null) {
         try {
-          const s = fitSpend(input);
+          const s = fitSpendWithWarnings(input, warnings, 'spend model: ');
           report.spendModel = {
-            params: { ...s.fit.params },
-            stderr: { ...s.fit.stdErr },
-            customers: s.fit.nObs,
-            converged: s.fit.converged,
-            reason: s.fit.reason,
+            params: { ...s.params },
+            stderr: { ...s.stdErr },
+            customers: s.nObs,
+            converged: s.converged,
+            reason: s.reason,
           };
-          warnings.push(...s.fit.warnings.map((w) => `spend model: ${w}`));
-          if (s.fit.converged) spend = s.fit.params;
+          if (s.converged) spend = s.params;
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           warnings.push(`no spend model (${error.message}); spend and CLV left empty`);
@@ -645,7 +715,8 @@ async function run(ctx: CliContext, file: string | undefined, opts: FitOptions):
   if (opts.json) printJson(ctx, report);
   else ctx.out.write(human(report, money));
   if (!fit.converged) {
-    throw new ModelError(`${LABEL[opts.model]} fit did not converge: ${fit.reason}`, {
+    const skipped = opts.predict === undefined ? '' : '; no predictions were written';
+    throw new ModelError(`${LABEL[opts.model]} fit did not converge: ${fit.reason}${skipped}`, {
       iterations: fit.iterations,
       gradNorm: fit.gradNorm,
     });
