@@ -289,14 +289,34 @@ export async function runValueAnalysis(
     : null;
   const horizonDays = Math.round((horizonMonths * 365.25) / 12);
   const modelName = model?.kind ?? 'none';
+  // Margin as a share of revenue, shrunk toward the base's share by one average order's worth
+  // of revenue: a customer with one order sold below cost is not extrapolated to a year of
+  // losses, while a long record of unprofitable orders still gives a negative CLV (seed 002).
+  let popMargin = 0;
+  let popRevenue = 0;
+  let popOrders = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(all.marginMinor[i])) continue;
+    popMargin += all.marginMinor[i];
+    popRevenue += all.revenueMinor[i];
+    popOrders += all.orders[i];
+  }
+  const popRatio = popRevenue > 0 ? popMargin / popRevenue : 1;
+  const priorRevenue = popOrders > 0 ? popRevenue / popOrders : 0;
+  if (popRevenue > 0) {
+    notes.push(
+      `CLV is margin, not revenue: the base's margin is ${(popRatio * 100).toFixed(1)} % of revenue; each customer's own share is shrunk toward it by one average order`,
+    );
+  }
   const snapshot: SnapshotRow[] = [];
   let totalClv = 0;
   for (let i = 0; i < n; i++) {
     const revenue = all.revenueMinor[i];
     const orders = all.orders[i];
     const aov = orders > 0 ? revenue / orders : 0;
-    const marginRatio =
-      Number.isNaN(all.marginMinor[i]) || revenue === 0 ? 1 : all.marginMinor[i] / revenue;
+    const marginRatio = Number.isNaN(all.marginMinor[i])
+      ? popRatio
+      : (all.marginMinor[i] + priorRevenue * popRatio) / (revenue + priorRevenue);
     let perPurchase = scores ? scores.expectedSpendPerPurchase[i] : Number.NaN;
     if (!Number.isFinite(perPurchase)) perPurchase = aov;
     let clv: number | null = null;
