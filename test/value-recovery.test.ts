@@ -44,24 +44,49 @@ function fitOn(s: ReturnType<typeof full.finish>) {
 }
 
 describe('value models on the demo business (20,000 customers)', () => {
-  // The papers' summary counts purchase *days*: a second order on the same day is not a repeat
-  // purchase. In this demo that merges 1.3 % of orders (measured), nearly all from the heaviest
-  // buyers, which thins the top of the rate distribution: r and alpha each come out ~3-6 % high
-  // while their ratio, the mean purchase rate, stays within 2.5 %. The drop-out parameters are
-  // untouched by it and must sit within 2.5 standard errors of the truth.
-  test('issue 3: BG/NBD recovers the drop-out a, b within 2.5 standard errors and the mean purchase rate r/alpha within 3 %', () => {
+  test('issue 3: BG/NBD recovers the generating r, alpha, a, b within 2.5 standard errors', () => {
+    // Summarised at the purchases' exact times, so that each generated purchase is one
+    // occasion: this checks the model and the fit against the process that made the data.
+    const W = 7 * 86_400_000;
+    const xs: number[] = [];
+    const txs: number[] = [];
+    const Ts: number[] = [];
+    for (const c of demo.customers()) {
+      const times = [
+        ...new Set(
+          c.transactions.filter((t) => t.status === 'completed').map((t) => t.occurredAt.getTime()),
+        ),
+      ].sort((a, b) => a - b);
+      if (times.length === 0 || times[0] >= asOf.getTime()) continue;
+      xs.push(times.length - 1);
+      txs.push((times[times.length - 1] - times[0]) / W);
+      Ts.push((asOf.getTime() - times[0]) / W);
+    }
+    const fit = fitBgNbd(
+      compressRfm(Float64Array.from(xs), Float64Array.from(txs), Float64Array.from(Ts)).rows,
+    );
+    expect(fit.converged).toBe(true);
+    const want = { ...truth.purchases, ...truth.dropout! } as Record<string, number>;
+    const off = (['r', 'alpha', 'a', 'b'] as const)
+      .map((k) => ({ k, got: fit.params[k], se: fit.stdErr[k], want: want[k] }))
+      .filter(({ got, se, want }) => !(Math.abs(got - want) / se < 2.5));
+    expect(off).toEqual([]);
+  });
+
+  // The papers' summary (and Tenure's) counts purchase *days*: a second order on the same day is
+  // not a repeat purchase. In this demo that merges about 1.3 % of orders (measured), nearly all
+  // of the heaviest buyers, so on the day summary r and alpha each come out a few per cent high
+  // and the mean purchase rate r/alpha a few per cent low (2.5 % and 3.8 % on two streams).
+  test('issue 3: on the day summary the drop-out a, b stay within 2.5 standard errors and the mean rate within 5 %', () => {
     const { fit } = fitOn(full.finish());
     expect(fit.converged).toBe(true);
     const want = { ...truth.purchases, ...truth.dropout! } as Record<string, number>;
-    const z = (['a', 'b'] as const)
+    const off = (['a', 'b'] as const)
       .map((k) => ({ k, z: (fit.params[k] - want[k]) / fit.stdErr[k] }))
       .filter(({ z }) => !(Math.abs(z) < 2.5));
-    expect(z).toEqual([]);
+    expect(off).toEqual([]);
     const rate = fit.params.r / fit.params.alpha;
-    expect(Math.abs(rate / (want.r / want.alpha) - 1)).toBeLessThan(0.03);
-    for (const k of ['r', 'alpha'] as const) {
-      expect(Math.abs(fit.params[k] / want[k] - 1), k).toBeLessThan(0.08);
-    }
+    expect(Math.abs(rate / (want.r / want.alpha) - 1)).toBeLessThan(0.05);
   });
 
   test('issue 3: predicted holdout purchases in aggregate are within 5 % of actual', () => {
