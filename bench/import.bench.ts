@@ -27,7 +27,7 @@ async function writeCsv(file: string, rows: number) {
   let chunk = '';
   for (let i = 0; i < rows; i++) {
     const t = new Date(base + i * 37_000).toISOString().slice(0, 19).replace('T', ' ');
-    chunk += `O${i},C${(i * 7919) % Math.max(1, Math.floor(rows / 8))},${t},${(i % 9973) / 10 + 5}.50,${i % 3 ? 'online' : 'store'}\n`;
+    chunk += `O${i},C${(i * 7919) % Math.max(1, Math.floor(rows / 8))},${t},${5 + (i % 9973)}.${String(i % 100).padStart(2, '0')},${i % 3 ? 'online' : 'store'}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
