@@ -1,0 +1,3 @@
+/** Lifecycle stages (SPEC §3, issue 4): stage models as data, evaluation, analysis, playbooks. */
+export * from './evaluate.js';
+export * from './model.js';
