@@ -1,3 +1,4 @@
 /** Lifecycle stages (SPEC §3, issue 4): stage models as data, evaluation, analysis, playbooks. */
+export * from './analysis.js';
 export * from './evaluate.js';
 export * from './model.js';
