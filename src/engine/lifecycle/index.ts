@@ -2,3 +2,4 @@
 export * from './analysis.js';
 export * from './evaluate.js';
 export * from './model.js';
+export * from './trajectory.js';
