@@ -2,4 +2,5 @@
 export * from './analysis.js';
 export * from './evaluate.js';
 export * from './model.js';
+export * from './playbooks.js';
 export * from './trajectory.js';
