@@ -150,4 +150,16 @@ describe('lifecycle stages on the demo retail business (issue 4 acceptance)', ()
     expect(recall).toBeGreaterThanOrEqual(0.8);
     expect(precision).toBeGreaterThanOrEqual(0.8);
   });
+
+  test('most customers are placed in the stage the simulation says they are in', () => {
+    const agree = customers.filter((c, i) => results[i].stage === c.truth.stage).length;
+    console.log(`lifecycle demo: stage agreement ${(agree / customers.length).toFixed(3)}`);
+    expect(agree / customers.length).toBeGreaterThanOrEqual(0.65);
+  });
+
+  test('every prospect in the simulation is a prospect here: no purchase is seen the same way', () => {
+    customers.forEach((c, i) => {
+      expect(results[i].stage === 'prospect').toBe(c.truth.stage === 'prospect');
+    });
+  });
 });
