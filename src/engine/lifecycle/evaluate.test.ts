@@ -322,7 +322,43 @@ describe('batch evaluation', () => {
   test('an unknown previous stage is rejected with the customer named', () => {
     expect(() => evaluateStage(model, state(), AS_OF, 'gold')).toThrow(InputError);
     expect(() => evaluateStage(model, state(), AS_OF, 'gold')).toThrow(
-      'C1 previousStage: expected one of prospect, exploration, formation, stability, decline, churned, got "gold"',
+      'customer C1 previousStage: expected one of prospect, exploration, formation, stability, decline, churned, got "gold"',
+    );
+  });
+
+  test.each([
+    {
+      title: 'P(alive) given as a percentage',
+      input: { pAlive: 45 },
+      message: 'customer C1 pAlive: expected null or a probability from 0 to 1, got 45',
+    },
+    {
+      title: 'a negative purchase count',
+      input: { purchaseDays: -1 },
+      message: 'customer C1 purchaseDays: expected a whole number ≥ 0, got -1',
+    },
+    {
+      title: 'purchases without a last purchase date',
+      input: { lastPurchaseAt: null },
+      message: 'customer C1 lastPurchaseAt: expected a date with purchases, got null',
+    },
+    {
+      title: 'a NaN mean gap',
+      input: { meanGapDays: Number.NaN },
+      message: 'customer C1 meanGapDays: expected null or a number of days ≥ 0, got NaN',
+    },
+    {
+      title: 'an unknown subscription status',
+      input: { subscription: 'paused' as 'none' },
+      message: 'customer C1 subscription: expected one of active, ended, none, got "paused"',
+    },
+  ])('a state with $title is rejected with the customer and field', ({ input, message }) => {
+    expect(() => evaluateStage(model, state(input), AS_OF, null)).toThrow(message);
+  });
+
+  test('an invalid as-of date is rejected', () => {
+    expect(() => evaluateStages(model, [state()], new Date(Number.NaN))).toThrow(
+      'asOf: expected a valid date, got Invalid Date',
     );
   });
 

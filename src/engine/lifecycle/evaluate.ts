@@ -248,6 +248,61 @@ function compile(model: StageModel): Compiled {
   };
 }
 
+function bad(id: string, field: string, expected: string, got: unknown): never {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
+  throw new InputError(`customer ${id} ${field}: expected ${expected}, got ${shown}`, {
+    field,
+    value: got,
+  });
+}
+
+const isDate = (d: unknown): d is Date => d instanceof Date && Number.isFinite(d.getTime());
+
+/** Catches the mistakes a store query can make (NaN, negative counts, P(alive) as a percentage). */
+function checkState(s: CustomerState): void {
+  const id = s.customerId;
+  if (!Number.isInteger(s.purchaseDays) || s.purchaseDays < 0) {
+    bad(id, 'purchaseDays', 'a whole number ≥ 0', s.purchaseDays);
+  }
+  for (const k of ['firstPurchaseAt', 'lastPurchaseAt'] as const) {
+    const v = s[k];
+    if ((v === null) !== (s.purchaseDays === 0)) {
+      bad(id, k, s.purchaseDays === 0 ? 'null with no purchase' : 'a date with purchases', v);
+    }
+    if (v !== null && !isDate(v)) bad(id, k, 'a valid date', v);
+  }
+  if (s.meanGapDays !== null && !(Number.isFinite(s.meanGapDays) && s.meanGapDays >= 0)) {
+    bad(id, 'meanGapDays', 'null or a number of days ≥ 0', s.meanGapDays);
+  }
+  if (s.pAlive !== null && !(s.pAlive >= 0 && s.pAlive <= 1)) {
+    bad(id, 'pAlive', 'null or a probability from 0 to 1', s.pAlive);
+  }
+  if (s.expectedPurchases !== null && !(s.expectedPurchases >= 0)) {
+    bad(id, 'expectedPurchases', 'null or a number ≥ 0', s.expectedPurchases);
+  }
+  for (const k of ['revenueLastWindowMinor', 'revenuePreviousWindowMinor'] as const) {
+    if (!Number.isFinite(s[k])) bad(id, k, 'a finite amount in minor units', s[k]);
+  }
+  for (const k of ['recentComplaints', 'interactions'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 0) bad(id, k, 'a whole number ≥ 0', s[k]);
+  }
+  if (!['active', 'ended', 'none'].includes(s.subscription)) {
+    bad(id, 'subscription', 'one of active, ended, none', s.subscription);
+  }
+  if (s.subscriptionStartedAt !== null && !isDate(s.subscriptionStartedAt)) {
+    bad(id, 'subscriptionStartedAt', 'null or a valid date', s.subscriptionStartedAt);
+  }
+}
+
+function checkAsOf(asOf: Date): void {
+  if (!isDate(asOf)) {
+    throw new InputError(`asOf: expected a valid date, got ${String(asOf)}`, {
+      field: 'asOf',
+      value: asOf,
+    });
+  }
+}
+
 function evaluateCompiled(
   c: Compiled,
   state: CustomerState,
@@ -255,9 +310,10 @@ function evaluateCompiled(
   previousStage: string | null,
 ): StageEvaluation {
   const { model } = c;
+  checkState(state);
   if (previousStage !== null && !c.codes.has(previousStage)) {
     throw new InputError(
-      `${state.customerId} previousStage: expected one of ${[...c.codes].join(', ')}, got ${JSON.stringify(previousStage)}`,
+      `customer ${state.customerId} previousStage: expected one of ${[...c.codes].join(', ')}, got ${JSON.stringify(previousStage)}`,
       { field: 'previousStage', value: previousStage },
     );
   }
@@ -338,6 +394,7 @@ export function evaluateStage(
   asOf: Date,
   previousStage: string | null,
 ): StageEvaluation {
+  checkAsOf(asOf);
   return evaluateCompiled(compile(model), state, asOf, previousStage);
 }
 
@@ -357,6 +414,7 @@ export function evaluateStages(
       { field: 'previousStages', value: previousStages.length },
     );
   }
+  checkAsOf(asOf);
   const c = compile(model);
   const out = new Array<StageEvaluation>(states.length);
   for (let i = 0; i < states.length; i++) {
