@@ -13,7 +13,7 @@ import { compressRfm } from '../clv/rfm-rows.js';
 import { createSummaryAccumulator } from '../clv/transaction-summary.js';
 import { type DemoCustomer, generateDemo } from '../demo/index.js';
 import { type CustomerState, evaluateStages } from './evaluate.js';
-import { DEFAULT_STAGE_MODEL, type StageModel } from './model.js';
+import { DEFAULT_STAGE_MODEL, PRESET_MODELS, type StageModel } from './model.js';
 
 const AS_OF = new Date('2026-06-30T16:00:00Z');
 const DAY = 86_400_000;
@@ -67,8 +67,7 @@ function stateOf(
     revenuePreviousWindowMinor: previous,
     pAlive: value?.pAlive ?? null,
     expectedPurchases: value?.expected ?? null,
-    subscription: 'none',
-    subscriptionStartedAt: null,
+    ...subscriptionOf(c, t),
     recentComplaints: c.interactions.filter(
       (x) =>
         x.type === 'complaint' &&
@@ -76,6 +75,20 @@ function stateOf(
         x.occurredAt.getTime() <= t,
     ).length,
     interactions: c.interactions.length,
+  };
+}
+
+/** Subscription status at `t` as the store reads it from the subscription rows. */
+function subscriptionOf(
+  c: DemoCustomer,
+  t: number,
+): Pick<CustomerState, 'subscription' | 'subscriptionStartedAt'> {
+  const held = c.subscriptions.filter((x) => x.startedAt.getTime() <= t);
+  if (held.length === 0) return { subscription: 'none', subscriptionStartedAt: null };
+  const active = held.some((x) => x.endedAt === null || x.endedAt.getTime() > t);
+  return {
+    subscription: active ? 'active' : 'ended',
+    subscriptionStartedAt: new Date(Math.min(...held.map((x) => x.startedAt.getTime()))),
   };
 }
 
@@ -161,5 +174,40 @@ describe('lifecycle stages on the demo retail business (issue 4 acceptance)', ()
     customers.forEach((c, i) => {
       expect(results[i].stage === 'prospect').toBe(c.truth.stage === 'prospect');
     });
+  });
+});
+
+describe('lifecycle stages on the demo telecom business', () => {
+  const customers = [
+    ...generateDemo({
+      customers: 3000,
+      years: 3,
+      seed: 11,
+      industry: 'telecom',
+      asOf: AS_OF,
+    }).customers(),
+  ];
+  const model = PRESET_MODELS.telecom;
+  const states = customers.map((c) => stateOf(c, model, AS_OF, undefined));
+  const results = evaluateStages(model, states, AS_OF);
+
+  test('a cancelled contract is 流失 churn and only a cancelled contract is', () => {
+    customers.forEach((c, i) => {
+      const dead = !c.truth.aliveAtAsOf && c.truth.stage !== 'prospect';
+      expect([c.customer.customerId, results[i].stage === 'churn']).toEqual([
+        c.customer.customerId,
+        dead,
+      ]);
+    });
+  });
+
+  test('most subscribers are in the stage with the role the simulation gives them', () => {
+    const role = new Map(model.stages.map((s) => [s.code, s.role]));
+    const buyers = customers.filter((c) => c.truth.stage !== 'prospect');
+    const agree = customers.filter(
+      (c, i) => c.truth.stage !== 'prospect' && role.get(results[i].stage) === c.truth.stage,
+    ).length;
+    console.log(`lifecycle demo telecom: stage agreement ${(agree / buyers.length).toFixed(3)}`);
+    expect(agree / buyers.length).toBeGreaterThanOrEqual(0.8);
   });
 });
