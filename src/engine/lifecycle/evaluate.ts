@@ -15,11 +15,11 @@
 import { InputError } from '../../errors.js';
 import type {
   Bilingual,
-  Condition,
-  Metric,
+  StageCondition,
+  StageMetric,
   StageModel,
   StageRule,
-  ThresholdName,
+  StageThresholdName,
 } from './model.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -53,14 +53,14 @@ export interface CustomerState {
   readonly interactions: number;
 }
 
-export type MetricValues = Readonly<Record<Metric, number | null>>;
+export type MetricValues = Readonly<Record<StageMetric, number | null>>;
 
 export interface ConditionOutcome {
-  readonly metric: Metric;
-  readonly op: Condition['op'];
+  readonly metric: StageMetric;
+  readonly op: StageCondition['op'];
   readonly value: number | null;
   readonly threshold: number;
-  readonly thresholdName: ThresholdName | null;
+  readonly thresholdName: StageThresholdName | null;
 }
 
 export interface StageEvaluation {
@@ -111,7 +111,7 @@ export function customerMetrics(state: CustomerState, asOf: Date): MetricValues 
   };
 }
 
-function compare(v: number, op: Condition['op'], t: number): boolean {
+function compare(v: number, op: StageCondition['op'], t: number): boolean {
   switch (op) {
     case '<':
       return v < t;
@@ -124,7 +124,7 @@ function compare(v: number, op: Condition['op'], t: number): boolean {
   }
 }
 
-function thresholdOf(model: StageModel, cond: Condition): number {
+function thresholdOf(model: StageModel, cond: StageCondition): number {
   return typeof cond.threshold === 'number' ? cond.threshold : model.thresholds[cond.threshold];
 }
 
@@ -132,7 +132,7 @@ function firedGroup(
   model: StageModel,
   rule: StageRule,
   m: MetricValues,
-): readonly Condition[] | null {
+): readonly StageCondition[] | null {
   if (rule.when === undefined) return [];
   for (const group of rule.when) {
     let all = true;
@@ -154,13 +154,13 @@ const fmt = (v: number, digits = 2): string => {
 };
 const d0 = (v: number): string => String(Math.round(v));
 
-const OP_ZH: Record<Condition['op'], string> = {
+const OP_ZH: Record<StageCondition['op'], string> = {
   '<': '低于',
   '<=': '不高于',
   '>': '高于',
   '>=': '达到',
 };
-const OP_EN: Record<Condition['op'], string> = {
+const OP_EN: Record<StageCondition['op'], string> = {
   '<': 'below',
   '<=': 'at most',
   '>': 'above',
@@ -319,7 +319,7 @@ function evaluateCompiled(
   }
   const m = customerMetrics(state, asOf);
   let rule: StageRule | undefined;
-  let group: readonly Condition[] = [];
+  let group: readonly StageCondition[] = [];
   for (const r of model.rules) {
     const g = firedGroup(model, r, m);
     if (g !== null) {

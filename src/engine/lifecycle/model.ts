@@ -8,7 +8,7 @@
  * `METRICS` in `evaluate.ts`) with a named threshold or a literal. A metric the state cannot
  * supply (no value model, no subscription, no repeat purchase) makes its condition false.
  *
- * Thresholds are settings with a declared range (`THRESHOLDS`); editing them produces a new
+ * StageThresholds are settings with a declared range (`STAGE_THRESHOLDS`); editing them produces a new
  * version (`withThresholds`). Each stage carries a `role` on the relationship model's axis
  * (prospect … churned), which the analyses, trajectories and won-back re-entry read, so the
  * other presets (telecom, contact, six-stage) reuse them.
@@ -49,7 +49,7 @@ export interface StageDefinition {
 }
 
 /** What a condition can compare; computed from `CustomerState` in `evaluate.ts`. */
-export type Metric =
+export type StageMetric =
   | 'purchaseDays'
   | 'tenureDays'
   | 'daysSinceLastPurchase'
@@ -63,7 +63,7 @@ export type Metric =
   | 'recentComplaints'
   | 'interactions';
 
-export const METRIC_NAMES: readonly Metric[] = Object.freeze([
+export const STAGE_METRICS: readonly StageMetric[] = Object.freeze([
   'purchaseDays',
   'tenureDays',
   'daysSinceLastPurchase',
@@ -78,13 +78,13 @@ export const METRIC_NAMES: readonly Metric[] = Object.freeze([
   'interactions',
 ]);
 
-export type Comparison = '<' | '<=' | '>' | '>=';
+export type StageComparison = '<' | '<=' | '>' | '>=';
 
-export interface Condition {
-  readonly metric: Metric;
-  readonly op: Comparison;
+export interface StageCondition {
+  readonly metric: StageMetric;
+  readonly op: StageComparison;
   /** a threshold name (a setting) or a fixed number */
-  readonly threshold: ThresholdName | number;
+  readonly threshold: StageThresholdName | number;
 }
 
 export interface StageRule {
@@ -92,10 +92,10 @@ export interface StageRule {
   readonly id: string;
   readonly stage: string;
   /** any group (all its conditions) fires the rule; absent = always fires (the fallback) */
-  readonly when?: readonly (readonly Condition[])[];
+  readonly when?: readonly (readonly StageCondition[])[];
 }
 
-export type ThresholdName =
+export type StageThresholdName =
   | 'churnPAlive'
   | 'declinePAlive'
   | 'churnGapRatio'
@@ -114,7 +114,7 @@ export type ThresholdName =
   | 'loyaltyDays'
   | 'dormantDays';
 
-export type Thresholds = Readonly<Record<ThresholdName, number>>;
+export type StageThresholds = Readonly<Record<StageThresholdName, number>>;
 
 interface ThresholdSpec {
   readonly min: number;
@@ -144,7 +144,7 @@ function spec(
 const PROB = { minExclusive: true, maxExclusive: true };
 
 /** Every setting a rule can name, with its range. */
-export const THRESHOLDS: Readonly<Record<ThresholdName, ThresholdSpec>> = Object.freeze({
+export const STAGE_THRESHOLDS: Readonly<Record<StageThresholdName, ThresholdSpec>> = Object.freeze({
   churnPAlive: spec(0, 1, 'P(alive) below which a repeat buyer is churned', PROB),
   declinePAlive: spec(0, 1, 'P(alive) below which a customer is in decline', PROB),
   churnGapRatio: spec(1, Infinity, 'days since last purchase ÷ own mean gap for churn', {
@@ -178,9 +178,9 @@ export const THRESHOLDS: Readonly<Record<ThresholdName, ThresholdSpec>> = Object
   dormantDays: spec(0, Infinity, 'days without purchase that mean dormancy', {
     minExclusive: true,
   }),
-} satisfies Record<ThresholdName, ThresholdSpec>);
+} satisfies Record<StageThresholdName, ThresholdSpec>);
 
-const THRESHOLD_NAMES = Object.keys(THRESHOLDS) as ThresholdName[];
+const THRESHOLD_NAMES = Object.keys(STAGE_THRESHOLDS) as StageThresholdName[];
 
 export interface StageModel {
   /** stable key, e.g. `relationship` */
@@ -192,7 +192,7 @@ export interface StageModel {
   readonly stages: readonly StageDefinition[];
   /** in precedence order; the last rule has no conditions */
   readonly rules: readonly StageRule[];
-  readonly thresholds: Thresholds;
+  readonly thresholds: StageThresholds;
   /** stage a customer re-enters when they buy again after a churned-role stage (挽回 won back) */
   readonly reentryStage: string | null;
 }
@@ -207,7 +207,7 @@ export interface StageModel {
  * never ends a relationship), so one-time buyers only reach decline, after a year; revenue
  * windows are half a year because quarters hold too few orders to compare.
  */
-export const RETAIL_THRESHOLDS: Thresholds = Object.freeze({
+export const RETAIL_THRESHOLDS: StageThresholds = Object.freeze({
   churnPAlive: 0.3,
   declinePAlive: 0.6,
   churnGapRatio: 4,
@@ -228,7 +228,7 @@ export const RETAIL_THRESHOLDS: Thresholds = Object.freeze({
 });
 
 /** Telecom: a contract's age is the tenure; an ended subscription is churn. */
-export const TELECOM_THRESHOLDS: Thresholds = Object.freeze({
+export const TELECOM_THRESHOLDS: StageThresholds = Object.freeze({
   ...RETAIL_THRESHOLDS,
   churnPAlive: 0.2,
   declinePAlive: 0.5,
@@ -241,7 +241,11 @@ export const TELECOM_THRESHOLDS: Thresholds = Object.freeze({
   dormantDays: 60,
 });
 
-const c = (metric: Metric, op: Comparison, threshold: ThresholdName | number): Condition => ({
+const c = (
+  metric: StageMetric,
+  op: StageComparison,
+  threshold: StageThresholdName | number,
+): StageCondition => ({
   metric,
   op,
   threshold,
@@ -467,8 +471,8 @@ function rangeText(s: ThresholdSpec): string {
   return [kind, [lo, hi].filter((x) => x !== '').join(' and ')].filter((x) => x !== '').join(' ');
 }
 
-function checkThreshold(name: ThresholdName, v: unknown, path: string): number {
-  const s = THRESHOLDS[name];
+function checkThreshold(name: StageThresholdName, v: unknown, path: string): number {
+  const s = STAGE_THRESHOLDS[name];
   const ok =
     typeof v === 'number' &&
     Number.isFinite(v) &&
@@ -479,18 +483,18 @@ function checkThreshold(name: ThresholdName, v: unknown, path: string): number {
   return v as number;
 }
 
-function validateThresholds(v: unknown, path: string): Thresholds {
+function validateThresholds(v: unknown, path: string): StageThresholds {
   if (!isRecord(v)) fail(path, 'an object of thresholds', v);
   for (const k of Object.keys(v)) {
-    if (!(k in THRESHOLDS)) fail(`${path}.${k}`, `one of ${THRESHOLD_NAMES.join(', ')}`, k);
+    if (!(k in STAGE_THRESHOLDS)) fail(`${path}.${k}`, `one of ${THRESHOLD_NAMES.join(', ')}`, k);
   }
-  const out = {} as Record<ThresholdName, number>;
+  const out = {} as Record<StageThresholdName, number>;
   for (const name of THRESHOLD_NAMES) {
-    if (!(name in v)) fail(`${path}.${name}`, rangeText(THRESHOLDS[name]), undefined);
+    if (!(name in v)) fail(`${path}.${name}`, rangeText(STAGE_THRESHOLDS[name]), undefined);
     out[name] = checkThreshold(name, v[name], `${path}.${name}`);
   }
   // Orderings that keep churn stricter than decline and stability later than formation.
-  const pairs: [ThresholdName, '>' | '<' | '>=', ThresholdName][] = [
+  const pairs: [StageThresholdName, '>' | '<' | '>=', StageThresholdName][] = [
     ['churnGapRatio', '>', 'declineGapRatio'],
     ['churnPAlive', '<', 'declinePAlive'],
     ['stabilityPurchaseDays', '>=', 'formationPurchaseDays'],
@@ -504,7 +508,7 @@ function validateThresholds(v: unknown, path: string): Thresholds {
   return out;
 }
 
-const OPS: readonly Comparison[] = ['<', '<=', '>', '>='];
+const OPS: readonly StageComparison[] = ['<', '<=', '>', '>='];
 
 /**
  * Check an untrusted stage model definition (e.g. from a settings file) and return it frozen.
@@ -567,25 +571,25 @@ export function validateStageModel(input: unknown, path = 'model'): StageModel {
       if (!Array.isArray(g) || g.length === 0) {
         fail(`${p}.when.${j}`, 'a non-empty list of conditions', g);
       }
-      return g.map((cond: unknown, k: number): Condition => {
+      return g.map((cond: unknown, k: number): StageCondition => {
         const q = `${p}.when.${j}.${k}`;
         if (!isRecord(cond)) fail(q, 'a condition object', cond);
-        if (!METRIC_NAMES.includes(cond.metric as Metric)) {
-          fail(`${q}.metric`, `one of ${METRIC_NAMES.join(', ')}`, cond.metric);
+        if (!STAGE_METRICS.includes(cond.metric as StageMetric)) {
+          fail(`${q}.metric`, `one of ${STAGE_METRICS.join(', ')}`, cond.metric);
         }
-        if (!OPS.includes(cond.op as Comparison)) {
+        if (!OPS.includes(cond.op as StageComparison)) {
           fail(`${q}.op`, `one of ${OPS.join(' ')}`, cond.op);
         }
         const t = cond.threshold;
         if (typeof t === 'string') {
-          if (!(t in THRESHOLDS)) fail(`${q}.threshold`, 'a known threshold name', t);
+          if (!(t in STAGE_THRESHOLDS)) fail(`${q}.threshold`, 'a known threshold name', t);
         } else if (typeof t !== 'number' || !Number.isFinite(t)) {
           fail(`${q}.threshold`, 'a threshold name or a finite number', t);
         }
         return {
-          metric: cond.metric as Metric,
-          op: cond.op as Comparison,
-          threshold: t as ThresholdName | number,
+          metric: cond.metric as StageMetric,
+          op: cond.op as StageComparison,
+          threshold: t as StageThresholdName | number,
         };
       });
     });
@@ -619,7 +623,7 @@ export function validateStageModel(input: unknown, path = 'model'): StageModel {
  */
 export function withThresholds(
   model: StageModel,
-  changes: Partial<Record<ThresholdName, number>>,
+  changes: Partial<Record<StageThresholdName, number>>,
   path = `models.${model.key}`,
 ): StageModel {
   return validateStageModel(
