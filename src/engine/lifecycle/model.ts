@@ -5,7 +5,7 @@
  * A rule fires when any of its condition groups holds (a group holds when all of its conditions
  * hold); rules are tried in order and the first that fires decides the stage, so the rule order
  * *is* the documented precedence. A condition compares one metric of the customer (see
- * `METRICS` in `evaluate.ts`) with a named threshold or a literal. A metric the state cannot
+ * `customerMetrics` in `evaluate.ts`) with a named threshold or a literal. A metric the state cannot
  * supply (no value model, no subscription, no repeat purchase) makes its condition false.
  *
  * StageThresholds are settings with a declared range (`STAGE_THRESHOLDS`); editing them produces a new
