@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
-import { type CustomerState, evaluateStage, evaluateStages } from './evaluate.js';
+import { assignStages, type CustomerState, evaluateStage, evaluateStages } from './evaluate.js';
 import { DEFAULT_STAGE_MODEL, PRESET_MODELS, withThresholds } from './model.js';
 
 const AS_OF = new Date('2026-06-30T00:00:00Z');
@@ -311,6 +311,21 @@ describe('batch evaluation', () => {
     states.forEach((s, i) => {
       expect(batch[i]).toEqual(evaluateStage(model, s, AS_OF, prev[i]));
     });
+  });
+
+  test('assignStages decides the same stages as evaluateStages, without the reasons', () => {
+    const states = [
+      state(),
+      state({ customerId: 'C2', pAlive: 0.1 }),
+      state({ customerId: 'C3', lastPurchaseAt: daysAgo(2) }),
+    ];
+    const prev = ['stability', 'churned', 'churned'];
+    const a = assignStages(model, states, AS_OF, prev);
+    const e = evaluateStages(model, states, AS_OF, prev);
+    expect(a.stages).toEqual(e.map((r) => r.stage));
+    expect(a.ruleIds).toEqual(['stability', 'churn', 'won-back']);
+    expect([...a.wonBack]).toEqual([0, 0, 1]);
+    expect([...a.changed]).toEqual([0, 0, 1]);
   });
 
   test('a mismatched previous-stage list is rejected', () => {

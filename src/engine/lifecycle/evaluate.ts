@@ -86,15 +86,18 @@ function days(from: Date, to: number): number {
 /** The metrics the rules compare, computed from the state as of `asOf`. */
 export function customerMetrics(state: CustomerState, asOf: Date): MetricValues {
   const t = asOf.getTime();
-  const starts = [state.firstPurchaseAt, state.subscriptionStartedAt].filter(
-    (d): d is Date => d !== null,
-  );
-  const start = starts.length === 0 ? null : Math.min(...starts.map((d) => d.getTime()));
+  const a =
+    state.firstPurchaseAt === null ? Number.POSITIVE_INFINITY : state.firstPurchaseAt.getTime();
+  const b =
+    state.subscriptionStartedAt === null
+      ? Number.POSITIVE_INFINITY
+      : state.subscriptionStartedAt.getTime();
+  const start = Math.min(a, b);
   const since = state.lastPurchaseAt === null ? null : days(state.lastPurchaseAt, t);
   const gap = state.meanGapDays;
   return {
     purchaseDays: state.purchaseDays,
-    tenureDays: start === null ? null : (t - start) / MS_PER_DAY,
+    tenureDays: start === Number.POSITIVE_INFINITY ? null : (t - start) / MS_PER_DAY,
     daysSinceLastPurchase: since,
     meanGapDays: gap,
     gapRatio: since !== null && gap !== null && gap > 0 ? since / gap : null,
@@ -294,6 +297,18 @@ function checkState(s: CustomerState): void {
   }
 }
 
+function checkBatch(
+  states: readonly CustomerState[],
+  previousStages: readonly (string | null)[] | undefined,
+): void {
+  if (previousStages !== undefined && previousStages.length !== states.length) {
+    throw new InputError(
+      `previousStages: expected ${states.length} entries (one per state), got ${previousStages.length}`,
+      { field: 'previousStages', value: previousStages.length },
+    );
+  }
+}
+
 function checkAsOf(asOf: Date): void {
   if (!isDate(asOf)) {
     throw new InputError(`asOf: expected a valid date, got ${String(asOf)}`, {
@@ -303,12 +318,21 @@ function checkAsOf(asOf: Date): void {
   }
 }
 
-function evaluateCompiled(
+interface Decision {
+  m: MetricValues;
+  group: readonly StageCondition[];
+  stage: string;
+  ruleId: string;
+  wonBack: boolean;
+}
+
+/** Which rule fires (precedence = rule order) and whether a churned customer is won back. */
+function decide(
   c: Compiled,
   state: CustomerState,
   asOf: Date,
   previousStage: string | null,
-): StageEvaluation {
+): Decision {
   const { model } = c;
   checkState(state);
   if (previousStage !== null && !c.codes.has(previousStage)) {
@@ -318,69 +342,83 @@ function evaluateCompiled(
     );
   }
   const m = customerMetrics(state, asOf);
-  let rule: StageRule | undefined;
-  let group: readonly StageCondition[] = [];
   for (const r of model.rules) {
-    const g = firedGroup(model, r, m);
-    if (g !== null) {
-      rule = r;
-      group = g;
-      break;
+    const group = firedGroup(model, r, m);
+    if (group === null) continue;
+    if (
+      previousStage !== null &&
+      model.reentryStage !== null &&
+      c.churnedCodes.has(previousStage) &&
+      !c.churnedCodes.has(r.stage)
+    ) {
+      return { m, group, stage: model.reentryStage, ruleId: 'won-back', wonBack: true };
     }
+    return { m, group, stage: r.stage, ruleId: r.id, wonBack: false };
   }
   // The validator makes the last rule unconditional, so a rule always fires.
-  const fired = rule as StageRule;
-  const conditions: ConditionOutcome[] = group.map((cond) => ({
+  throw new InputError(`models.${model.key}.rules: expected a last rule without conditions`, {
+    field: `models.${model.key}.rules`,
+  });
+}
+
+function explain(
+  c: Compiled,
+  state: CustomerState,
+  previousStage: string | null,
+  d: Decision,
+): StageEvaluation {
+  const { model } = c;
+  const { m, stage } = d;
+  const conditions: ConditionOutcome[] = d.group.map((cond) => ({
     metric: cond.metric,
     op: cond.op,
     value: m[cond.metric],
     threshold: thresholdOf(model, cond),
     thresholdName: typeof cond.threshold === 'number' ? null : cond.threshold,
   }));
-  const parts = conditions.map((o) => describe(o, m));
-  let stage = fired.stage;
-  let ruleId = fired.id;
-  let wonBack = false;
   const name = c.names.get(stage) as Bilingual;
-  let reason: Bilingual = {
-    zh:
-      parts.length === 0
-        ? `${name.zh}：其余条件均不满足`
-        : `${name.zh}：${parts.map((p) => p.zh).join('；')}`,
-    en:
-      parts.length === 0
-        ? `${name.en}: no earlier rule applies`
-        : `${name.en}: ${parts.map((p) => p.en).join('; ')}`,
-  };
-  if (
-    previousStage !== null &&
-    c.churnedCodes.has(previousStage) &&
-    !c.churnedCodes.has(stage) &&
-    model.reentryStage !== null
-  ) {
-    wonBack = true;
-    stage = model.reentryStage;
-    ruleId = 'won-back';
-    const entry = c.names.get(stage) as Bilingual;
+  let reason: Bilingual;
+  if (d.wonBack) {
     const since = m.daysSinceLastPurchase;
     reason = {
-      zh: `挽回：流失后再次购买${since === null ? '' : `（${d0(since)} 天前）`}，重新进入${entry.zh}`,
-      en: `won back: bought again after churning${since === null ? '' : ` (${d0(since)} days ago)`}, re-enters ${entry.en}`,
+      zh: `挽回：流失后再次购买${since === null ? '' : `（${d0(since)} 天前）`}，重新进入${name.zh}`,
+      en: `won back: bought again after churning${since === null ? '' : ` (${d0(since)} days ago)`}, re-enters ${name.en}`,
+    };
+  } else {
+    const parts = conditions.map((o) => describe(o, m));
+    reason = {
+      zh:
+        parts.length === 0
+          ? `${name.zh}：其余条件均不满足`
+          : `${name.zh}：${parts.map((p) => p.zh).join('；')}`,
+      en:
+        parts.length === 0
+          ? `${name.en}: no earlier rule applies`
+          : `${name.en}: ${parts.map((p) => p.en).join('; ')}`,
     };
   }
   return Object.freeze({
     customerId: state.customerId,
     stage,
     previousStage,
-    ruleId,
-    wonBack,
+    ruleId: d.ruleId,
+    wonBack: d.wonBack,
     changed: previousStage !== stage,
     reason: Object.freeze(reason),
-    conditions: Object.freeze(conditions.map((o) => Object.freeze(o))),
+    conditions: Object.freeze(conditions),
     metrics: Object.freeze(m),
     modelKey: model.key,
     modelVersion: model.version,
   });
+}
+
+function evaluateCompiled(
+  c: Compiled,
+  state: CustomerState,
+  asOf: Date,
+  previousStage: string | null,
+): StageEvaluation {
+  return explain(c, state, previousStage, decide(c, state, asOf, previousStage));
 }
 
 /**
@@ -408,12 +446,7 @@ export function evaluateStages(
   asOf: Date,
   previousStages?: readonly (string | null)[],
 ): StageEvaluation[] {
-  if (previousStages !== undefined && previousStages.length !== states.length) {
-    throw new InputError(
-      `previousStages: expected ${states.length} entries (one per state), got ${previousStages.length}`,
-      { field: 'previousStages', value: previousStages.length },
-    );
-  }
+  checkBatch(states, previousStages);
   checkAsOf(asOf);
   const c = compile(model);
   const out = new Array<StageEvaluation>(states.length);
@@ -421,4 +454,46 @@ export function evaluateStages(
     out[i] = evaluateCompiled(c, states[i], asOf, previousStages?.[i] ?? null);
   }
   return out;
+}
+
+/** The stages of many customers without reasons: what a mix or a replay needs, fast. */
+export interface StageAssignments {
+  readonly customerIds: readonly string[];
+  readonly stages: readonly string[];
+  readonly ruleIds: readonly string[];
+  /** 1 where a churned customer was won back */
+  readonly wonBack: Uint8Array;
+  /** 1 where the stage differs from the previous one (or there was none) */
+  readonly changed: Uint8Array;
+}
+
+/**
+ * The same decisions as `evaluateStages`, without building reasons and values per customer
+ * (several times faster on large batches); explain the ones you keep with `evaluateStages`.
+ */
+export function assignStages(
+  model: StageModel,
+  states: readonly CustomerState[],
+  asOf: Date,
+  previousStages?: readonly (string | null)[],
+): StageAssignments {
+  checkBatch(states, previousStages);
+  checkAsOf(asOf);
+  const c = compile(model);
+  const n = states.length;
+  const customerIds = new Array<string>(n);
+  const stages = new Array<string>(n);
+  const ruleIds = new Array<string>(n);
+  const wonBack = new Uint8Array(n);
+  const changed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const prev = previousStages?.[i] ?? null;
+    const d = decide(c, states[i], asOf, prev);
+    customerIds[i] = states[i].customerId;
+    stages[i] = d.stage;
+    ruleIds[i] = d.ruleId;
+    wonBack[i] = d.wonBack ? 1 : 0;
+    changed[i] = d.stage !== prev ? 1 : 0;
+  }
+  return Object.freeze({ customerIds, stages, ruleIds, wonBack, changed });
 }

@@ -10,6 +10,7 @@
 import { InputError } from '../../errors.js';
 import type { StageHistoryRow } from './analysis.js';
 import {
+  assignStages,
   type ConditionOutcome,
   type CustomerState,
   evaluateStages,
@@ -85,8 +86,19 @@ export function replayStages(
     }
     last = t;
     const previous = snap.states.map((s) => current.get(s.customerId) ?? null);
-    const results = evaluateStages(model, snap.states, snap.asOf, previous);
-    for (const r of results) current.set(r.customerId, r.stage);
+    // Decide everyone cheaply, then explain only the customers whose stage changed.
+    const a = assignStages(model, snap.states, snap.asOf, previous);
+    const moved: number[] = [];
+    a.stages.forEach((stage, k) => {
+      current.set(a.customerIds[k], stage);
+      if (a.changed[k] === 1) moved.push(k);
+    });
+    const results = evaluateStages(
+      model,
+      moved.map((k) => snap.states[k]),
+      snap.asOf,
+      moved.map((k) => previous[k]),
+    );
     changes.push(...stageChanges(results, snap.asOf));
   });
   return Object.freeze({ changes: Object.freeze(changes), current });
