@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
 import {
   DEFAULT_STAGE_MODEL,
+  describeStageRules,
   PRESET_MODELS,
   stageOf,
   validateStageModel,
@@ -182,5 +183,25 @@ describe('editing thresholds', () => {
     expect(() => withThresholds(base, { declineGapRatio: 0.5 })).toThrow(
       'models.relationship.thresholds.declineGapRatio: expected a number > 1, got 0.5',
     );
+  });
+});
+
+describe('the precedence order is documented in words', () => {
+  test('describeStageRules lists the default rules in the order they are tried, with values', () => {
+    const lines = describeStageRules(base).map((r) => r.text.en);
+    expect(lines).toEqual([
+      '1. Prospect when purchase days < 1',
+      '2. Churned when subscription ended (1 yes, 0 no) ≥ 1, or (purchase days ≥ 2 (churnMinPurchaseDays) and P(alive) < 0.3 (churnPAlive)), or (purchase days ≥ 2 (churnMinPurchaseDays) and days since the last purchase ÷ usual gap > 4 (churnGapRatio))',
+      '3. Decline when recent complaints ≥ 1 (declineComplaints), or days since the last purchase ÷ usual gap > 2 (declineGapRatio), or P(alive) < 0.6 (declinePAlive), or (purchase days < 2 and days since the last purchase > 365 (singlePurchaseDeclineDays)), or (revenue in the last window ÷ the one before < 0.3 (declineValueTrend) and days as a customer ≥ 365 (stabilityDays))',
+      '4. Exploration when purchase days < 3 (formationPurchaseDays), or days as a customer < 90 (formationDays)',
+      '5. Formation when purchase days < 6 (stabilityPurchaseDays), or days as a customer < 365 (stabilityDays)',
+      '6. Stability: otherwise',
+    ]);
+    expect(describeStageRules(base)[0].text.zh).toBe('1. 潜在：当 购买天数 < 1');
+  });
+
+  test('an edited threshold shows up in the description', () => {
+    const next = withThresholds(base, { declineGapRatio: 2.5 });
+    expect(describeStageRules(next)[2].text.en).toContain('usual gap > 2.5 (declineGapRatio)');
   });
 });

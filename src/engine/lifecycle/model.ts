@@ -640,3 +640,74 @@ export function stageOf(model: StageModel, code: string): StageDefinition {
   }
   return s;
 }
+
+/** What each metric means, for explaining rules to people. */
+export const STAGE_METRIC_LABELS: Readonly<Record<StageMetric, Bilingual>> = Object.freeze({
+  purchaseDays: { zh: '购买天数', en: 'purchase days' },
+  tenureDays: { zh: '客户关系天数', en: 'days as a customer' },
+  daysSinceLastPurchase: { zh: '距上次购买天数', en: 'days since the last purchase' },
+  meanGapDays: { zh: '平均购买间隔（天）', en: 'usual gap between purchases (days)' },
+  gapRatio: {
+    zh: '距上次购买天数 ÷ 平均购买间隔',
+    en: 'days since the last purchase ÷ usual gap',
+  },
+  valueTrend: {
+    zh: '近一期消费额 ÷ 上一期消费额',
+    en: 'revenue in the last window ÷ the one before',
+  },
+  pAlive: { zh: '存活概率 P(alive)', en: 'P(alive)' },
+  expectedPurchases: { zh: '预期购买次数', en: 'expected purchases' },
+  subscriptionActive: { zh: '有效订阅（1 是，0 否）', en: 'active subscription (1 yes, 0 no)' },
+  subscriptionEnded: { zh: '订阅已终止（1 是，0 否）', en: 'subscription ended (1 yes, 0 no)' },
+  recentComplaints: { zh: '近期投诉次数', en: 'recent complaints' },
+  interactions: { zh: '互动次数', en: 'interactions' },
+});
+
+export interface RuleDescription {
+  readonly order: number;
+  readonly ruleId: string;
+  readonly stage: string;
+  readonly text: Bilingual;
+}
+
+/**
+ * The model's rules in precedence order, in words with the current threshold values, e.g.
+ * "3. Decline when recent complaints ≥ 1 (declineComplaints), or days since the last purchase ÷
+ * usual gap > 2 (declineGapRatio), …". The first rule that holds decides the stage.
+ */
+export function describeStageRules(model: StageModel): RuleDescription[] {
+  const name = new Map(model.stages.map((s) => [s.code, s.name]));
+  const cond = (c: StageCondition, lang: 'zh' | 'en'): string => {
+    const t = typeof c.threshold === 'number' ? c.threshold : model.thresholds[c.threshold];
+    const ref = typeof c.threshold === 'number' ? '' : ` (${c.threshold})`;
+    const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[c.op];
+    return `${STAGE_METRIC_LABELS[c.metric][lang]} ${op} ${t}${ref}`;
+  };
+  return model.rules.map((r, i) => {
+    const stage = name.get(r.stage) as Bilingual;
+    if (r.when === undefined) {
+      return {
+        order: i + 1,
+        ruleId: r.id,
+        stage: r.stage,
+        text: { zh: `${i + 1}. ${stage.zh}：其余情况`, en: `${i + 1}. ${stage.en}: otherwise` },
+      };
+    }
+    const groups = (lang: 'zh' | 'en') =>
+      (r.when ?? [])
+        .map((g) => {
+          const inner = g.map((c) => cond(c, lang)).join(lang === 'zh' ? ' 且 ' : ' and ');
+          return g.length > 1 && (r.when ?? []).length > 1 ? `(${inner})` : inner;
+        })
+        .join(lang === 'zh' ? '，或 ' : ', or ');
+    return {
+      order: i + 1,
+      ruleId: r.id,
+      stage: r.stage,
+      text: {
+        zh: `${i + 1}. ${stage.zh}：当 ${groups('zh')}`,
+        en: `${i + 1}. ${stage.en} when ${groups('en')}`,
+      },
+    };
+  });
+}
