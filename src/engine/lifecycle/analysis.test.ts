@@ -7,6 +7,7 @@ import {
   kaplanMeierQuantile,
   type StageHistoryRow,
   stageMix,
+  stageMixSeries,
   transitionMatrix,
 } from './analysis.js';
 import { DEFAULT_STAGE_MODEL } from './model.js';
@@ -50,6 +51,14 @@ describe('stage mix', () => {
   test('rows after the date do not change an earlier mix', () => {
     const early = stageMix(model, HISTORY, day(5));
     expect(early.stages.map((s) => s.count)).toEqual([0, 2, 1, 0, 0, 0]);
+  });
+
+  test('a series gives one mix per date, showing customers moving over time', () => {
+    const series = stageMixSeries(model, HISTORY, [day(5), day(20), day(30)]);
+    expect(series.map((m) => m.total)).toEqual([3, 4, 5]);
+    expect(series.map((m) => m.stages.find((s) => s.stage === 'decline')?.count)).toEqual([
+      0, 1, 1,
+    ]);
   });
 
   test('an unknown stage code in the history is rejected with its row', () => {

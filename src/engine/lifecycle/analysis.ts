@@ -116,6 +116,15 @@ export function stageMix(model: StageModel, rows: readonly StageHistoryRow[], at
   return Object.freeze({ at, total: current.length, stages: Object.freeze(stages) });
 }
 
+/** Stage mix at each of `dates` (SPEC §3 "stage mix over time"), in the order given. */
+export function stageMixSeries(
+  model: StageModel,
+  rows: readonly StageHistoryRow[],
+  dates: readonly Date[],
+): StageMix[] {
+  return dates.map((d) => stageMix(model, rows, d));
+}
+
 export interface SankeyNode {
   /** `from:<code>`, `to:<code>`, or `from:(new)` for customers without a stage at `from` */
   readonly id: string;

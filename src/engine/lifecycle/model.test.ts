@@ -4,6 +4,7 @@ import {
   DEFAULT_STAGE_MODEL,
   describeStageRules,
   PRESET_MODELS,
+  STAGE_THRESHOLD_PRESETS,
   stageOf,
   validateStageModel,
   withThresholds,
@@ -177,6 +178,12 @@ describe('editing thresholds', () => {
     expect(next.thresholds.declineGapRatio).toBe(2.5);
     expect(base.thresholds.declineGapRatio).toBe(2);
     expect(withThresholds(next, { churnPAlive: 0.2 }).version).toBe(3);
+  });
+
+  test('switching the relationship model to telecom defaults is one edit', () => {
+    const telecom = withThresholds(base, STAGE_THRESHOLD_PRESETS.telecom);
+    expect(telecom.thresholds).toEqual(STAGE_THRESHOLD_PRESETS.telecom);
+    expect(telecom.version).toBe(2);
   });
 
   test('an out-of-range edit is rejected with the model path', () => {

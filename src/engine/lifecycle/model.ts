@@ -241,6 +241,10 @@ export const TELECOM_THRESHOLDS: StageThresholds = Object.freeze({
   dormantDays: 60,
 });
 
+/** Threshold defaults per kind of business; pass one to `withThresholds` to switch. */
+export const STAGE_THRESHOLD_PRESETS: Readonly<Record<'retail' | 'telecom', StageThresholds>> =
+  Object.freeze({ retail: RETAIL_THRESHOLDS, telecom: TELECOM_THRESHOLDS });
+
 const c = (
   metric: StageMetric,
   op: StageComparison,
