@@ -9,9 +9,8 @@ describe('preset playbooks (SPEC §3)', () => {
   test.each(Object.keys(PRESET_MODELS))(
     'the %s playbook covers every stage of its model',
     (key) => {
-      expect(validatePlaybook(PRESET_MODELS[key], PRESET_PLAYBOOKS[key])).toBe(
-        PRESET_PLAYBOOKS[key],
-      );
+      const edited = structuredClone(PRESET_PLAYBOOKS[key]);
+      expect(validatePlaybook(PRESET_MODELS[key], edited)).toEqual(PRESET_PLAYBOOKS[key]);
     },
   );
 
@@ -41,12 +40,65 @@ describe('preset playbooks (SPEC §3)', () => {
     expect(() => validatePlaybook(PRESET_MODELS.relationship, missing)).toThrow(
       'playbook.stages.decline: expected a play for this stage, got undefined',
     );
+    const noActions = structuredClone(relationship) as unknown as {
+      stages: Record<string, { actions: unknown[] }>;
+    };
+    noActions.stages.formation.actions = [];
+    expect(() => validatePlaybook(PRESET_MODELS.relationship, noActions)).toThrow(
+      'playbook.stages.formation.actions: expected at least one action, got 0',
+    );
     const extra: Playbook = {
       modelKey: 'relationship',
       stages: { ...relationship.stages, vip: relationship.stages.stability },
     };
     expect(() => validatePlaybook(PRESET_MODELS.relationship, extra)).toThrow(
       'playbook.stages.vip: expected a stage code of model relationship',
+    );
+  });
+});
+
+describe('edited playbooks are checked with paths', () => {
+  type Editable = {
+    stages: Record<string, { actions: Record<string, unknown>[]; goal: { zh: string } }>;
+  };
+  test.each([
+    {
+      title: 'an unknown channel',
+      edit: (p: Editable) => {
+        p.stages.decline.actions[0].channel = 'fax';
+      },
+      message:
+        'playbooks.relationship.stages.decline.actions.0.channel: expected one of call, sms, email, wechat, visit, in_store, app, none, got "fax"',
+    },
+    {
+      title: 'an unknown value tier',
+      edit: (p: Editable) => {
+        p.stages.churned.actions[0].tiers = ['gold'];
+      },
+      message:
+        'playbooks.relationship.stages.churned.actions.0.tiers.0: expected one of high, medium, low, negative, got "gold"',
+    },
+    {
+      title: 'a goal without Chinese text',
+      edit: (p: Editable) => {
+        p.stages.stability.goal.zh = '';
+      },
+      message:
+        'playbooks.relationship.stages.stability.goal.zh: expected a non-empty string, got ""',
+    },
+    {
+      title: 'two actions with the same id',
+      edit: (p: Editable) => {
+        p.stages.formation.actions[1].id = p.stages.formation.actions[0].id as string;
+      },
+      message:
+        'playbooks.relationship.stages.formation.actions.1.id: expected an id not used earlier in the stage, got "formation-save"',
+    },
+  ])('$title is rejected', ({ edit, message }) => {
+    const p = structuredClone(relationship) as unknown as Editable;
+    edit(p);
+    expect(() => validatePlaybook(PRESET_MODELS.relationship, p, 'playbooks.relationship')).toThrow(
+      message,
     );
   });
 });

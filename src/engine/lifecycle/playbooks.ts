@@ -291,38 +291,115 @@ export const PRESET_PLAYBOOKS: Readonly<Record<string, Playbook>> = deepFreeze({
   'six-stage': fromRoles(PRESET_MODELS['six-stage']),
 });
 
-/** Check that a (possibly edited) playbook has one play for every stage of the model, and no others. */
-export function validatePlaybook(
-  model: StageModel,
-  playbook: Playbook,
-  path = 'playbook',
-): Playbook {
+export const ACTION_CHANNELS: readonly ActionChannel[] = Object.freeze([
+  'call',
+  'sms',
+  'email',
+  'wechat',
+  'visit',
+  'in_store',
+  'app',
+  'none',
+]);
+export const VALUE_TIERS: readonly ValueTier[] = Object.freeze([
+  'high',
+  'medium',
+  'low',
+  'negative',
+]);
+
+function fail(path: string, expected: string, got: unknown): never {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
+  throw new InputError(`${path}: expected ${expected}, got ${shown}`, { field: path, value: got });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function text(v: unknown, path: string): Bilingual {
+  if (!isRecord(v)) fail(path, 'an object with zh and en', v);
+  for (const k of ['zh', 'en'] as const) {
+    if (typeof v[k] !== 'string' || v[k] === '') fail(`${path}.${k}`, 'a non-empty string', v[k]);
+  }
+  return { zh: v.zh as string, en: v.en as string };
+}
+
+function action(v: unknown, path: string): PlaybookAction {
+  if (!isRecord(v)) fail(path, 'an action object', v);
+  if (typeof v.id !== 'string' || v.id === '') fail(`${path}.id`, 'a non-empty id', v.id);
+  if (!ACTION_CHANNELS.includes(v.channel as ActionChannel)) {
+    fail(`${path}.channel`, `one of ${ACTION_CHANNELS.join(', ')}`, v.channel);
+  }
+  const out: {
+    id: string;
+    title: Bilingual;
+    channel: ActionChannel;
+    timing: Bilingual;
+    tiers?: ValueTier[];
+    urgent?: boolean;
+  } = {
+    id: v.id,
+    title: text(v.title, `${path}.title`),
+    channel: v.channel as ActionChannel,
+    timing: text(v.timing, `${path}.timing`),
+  };
+  if (v.tiers !== undefined) {
+    if (!Array.isArray(v.tiers) || v.tiers.length === 0) {
+      fail(`${path}.tiers`, 'a non-empty list of value tiers', v.tiers);
+    }
+    v.tiers.forEach((t: unknown, i: number) => {
+      if (!VALUE_TIERS.includes(t as ValueTier)) {
+        fail(`${path}.tiers.${i}`, `one of ${VALUE_TIERS.join(', ')}`, t);
+      }
+    });
+    out.tiers = v.tiers as ValueTier[];
+  }
+  if (v.urgent !== undefined) {
+    if (typeof v.urgent !== 'boolean') fail(`${path}.urgent`, 'true or false', v.urgent);
+    out.urgent = v.urgent;
+  }
+  return out;
+}
+
+/**
+ * Check an edited playbook (untrusted data) against its model: one play for every stage and no
+ * others, each with a goal, a KPI and at least one well-formed action. Throws `InputError` with
+ * the path, e.g. `playbooks.relationship.stages.decline.actions.0.channel: expected one of …`.
+ */
+export function validatePlaybook(model: StageModel, input: unknown, path = 'playbook'): Playbook {
+  if (!isRecord(input)) fail(path, 'a playbook object', input);
+  if (input.modelKey !== model.key) fail(`${path}.modelKey`, `"${model.key}"`, input.modelKey);
+  const stages = input.stages;
+  if (!isRecord(stages)) fail(`${path}.stages`, 'an object keyed by stage code', stages);
   const codes = model.stages.map((s) => s.code);
-  for (const code of Object.keys(playbook.stages)) {
+  for (const code of Object.keys(stages)) {
     if (!codes.includes(code)) {
-      throw new InputError(
-        `${path}.stages.${code}: expected a stage code of model ${model.key} (one of ${codes.join(', ')}), got "${code}"`,
-        { field: `${path}.stages.${code}`, value: code },
+      fail(
+        `${path}.stages.${code}`,
+        `a stage code of model ${model.key} (one of ${codes.join(', ')})`,
+        code,
       );
     }
   }
+  const out: Record<string, StagePlay> = {};
   for (const code of codes) {
-    const play = playbook.stages[code];
-    if (play === undefined) {
-      throw new InputError(
-        `${path}.stages.${code}: expected a play for this stage, got undefined`,
-        {
-          field: `${path}.stages.${code}`,
-        },
-      );
+    const p = `${path}.stages.${code}`;
+    const play = stages[code];
+    if (!isRecord(play)) fail(p, 'a play for this stage', play);
+    if (!Array.isArray(play.actions) || play.actions.length === 0) {
+      fail(`${p}.actions`, 'at least one action', Array.isArray(play.actions) ? 0 : play.actions);
     }
-    if (play.actions.length === 0) {
-      throw new InputError(`${path}.stages.${code}.actions: expected at least one action, got 0`, {
-        field: `${path}.stages.${code}.actions`,
-      });
-    }
+    const ids = new Set<string>();
+    const actions = play.actions.map((a: unknown, i: number) => {
+      const checked = action(a, `${p}.actions.${i}`);
+      if (ids.has(checked.id))
+        fail(`${p}.actions.${i}.id`, 'an id not used earlier in the stage', checked.id);
+      ids.add(checked.id);
+      return checked;
+    });
+    out[code] = { goal: text(play.goal, `${p}.goal`), kpi: text(play.kpi, `${p}.kpi`), actions };
   }
-  return playbook;
+  return deepFreeze({ modelKey: model.key, stages: out });
 }
 
 export interface NextBestAction {
