@@ -207,6 +207,32 @@ describe('won back (挽回)', () => {
     expect(r).toMatchObject({ stage: 'development', wonBack: true });
   });
 
+  test('churn holds until a purchase after the churn date, even if P(alive) recovers', () => {
+    const s = state({
+      lastPurchaseAt: daysAgo(200),
+      meanGapDays: 80,
+      pAlive: 0.7,
+      previousStageSince: daysAgo(30),
+    });
+    const r = evaluateStage(model, s, AS_OF, 'churned');
+    expect(r).toMatchObject({
+      stage: 'churned',
+      ruleId: 'churn-held',
+      wonBack: false,
+      changed: false,
+    });
+    expect(r.reason.en).toBe('Churned: no purchase since churning on 2026-05-31');
+    expect(r.reason.zh).toBe('流失：自 2026-05-31 流失后未再购买');
+  });
+
+  test('a purchase after the churn date wins the customer back', () => {
+    const s = state({ lastPurchaseAt: daysAgo(5), previousStageSince: daysAgo(30) });
+    expect(evaluateStage(model, s, AS_OF, 'churned')).toMatchObject({
+      stage: 'exploration',
+      wonBack: true,
+    });
+  });
+
   test('a won-back customer is evaluated by the rules again next time', () => {
     expect(evaluateStage(model, state(), AS_OF, 'exploration').stage).toBe('stability');
   });

@@ -6,7 +6,10 @@
  * decline → exploration → formation → stability), so decline and churn are reachable from any
  * stage (seed 003). A customer whose previous stage has the churned role and whom the rules no
  * longer call churned has bought again: they are won back (挽回) and re-enter at the model's
- * `reentryStage` for this evaluation; the next evaluation follows the rules again.
+ * `reentryStage` for this evaluation; the next evaluation follows the rules again. When the state
+ * says since when the previous stage holds (`previousStageSince`), churn is sticky: without a
+ * purchase after that date the customer stays churned even if, say, a refitted value model now
+ * gives a higher P(alive).
  *
  * Recency is measured against the customer's own rhythm: gapRatio = days since the last
  * purchase ÷ the customer's mean gap between purchase days (null with fewer than two purchase
@@ -51,6 +54,11 @@ export interface CustomerState {
   /** complaints in the last `complaintWindowDays` */
   readonly recentComplaints: number;
   readonly interactions: number;
+  /**
+   * when the previous stage was entered (the latest history row); lets churn hold until the
+   * customer buys again. Absent or null: unknown, and any exit from churn counts as won back.
+   */
+  readonly previousStageSince?: Date | null;
 }
 
 export type MetricValues = Readonly<Record<StageMetric, number | null>>;
@@ -67,7 +75,10 @@ export interface StageEvaluation {
   readonly customerId: string;
   readonly stage: string;
   readonly previousStage: string | null;
-  /** the rule that fired (`won-back` when a churned customer re-entered) */
+  /**
+   * the rule that fired; `won-back` when a churned customer re-entered, `churn-held` when a
+   * churned customer stays churned for want of a new purchase
+   */
   readonly ruleId: string;
   readonly wonBack: boolean;
   readonly changed: boolean;
@@ -171,7 +182,7 @@ const OP_EN: Record<StageCondition['op'], string> = {
 };
 
 /** One condition in words, e.g. "no purchase for 94 days, 3.1× this customer's usual gap". */
-function describe(o: ConditionOutcome, m: MetricValues): Bilingual {
+function conditionText(o: ConditionOutcome, m: MetricValues): Bilingual {
   const v = o.value as number;
   const t = o.threshold;
   const z = OP_ZH[o.op];
@@ -292,6 +303,10 @@ function checkState(s: CustomerState): void {
   if (!['active', 'ended', 'none'].includes(s.subscription)) {
     bad(id, 'subscription', 'one of active, ended, none', s.subscription);
   }
+  const since = s.previousStageSince;
+  if (since !== undefined && since !== null && !isDate(since)) {
+    bad(id, 'previousStageSince', 'null or a valid date', since);
+  }
   if (s.subscriptionStartedAt !== null && !isDate(s.subscriptionStartedAt)) {
     bad(id, 'subscriptionStartedAt', 'null or a valid date', s.subscriptionStartedAt);
   }
@@ -347,11 +362,19 @@ function decide(
     if (group === null) continue;
     if (
       previousStage !== null &&
-      model.reentryStage !== null &&
       c.churnedCodes.has(previousStage) &&
       !c.churnedCodes.has(r.stage)
     ) {
-      return { m, group, stage: model.reentryStage, ruleId: 'won-back', wonBack: true };
+      const since = state.previousStageSince ?? null;
+      if (
+        since !== null &&
+        (state.lastPurchaseAt === null || state.lastPurchaseAt.getTime() <= since.getTime())
+      ) {
+        return { m, group: [], stage: previousStage, ruleId: 'churn-held', wonBack: false };
+      }
+      if (model.reentryStage !== null) {
+        return { m, group, stage: model.reentryStage, ruleId: 'won-back', wonBack: true };
+      }
     }
     return { m, group, stage: r.stage, ruleId: r.id, wonBack: false };
   }
@@ -378,14 +401,20 @@ function explain(
   }));
   const name = c.names.get(stage) as Bilingual;
   let reason: Bilingual;
-  if (d.wonBack) {
+  if (d.ruleId === 'churn-held') {
+    const day = (state.previousStageSince as Date).toISOString().slice(0, 10);
+    reason = {
+      zh: `${name.zh}：自 ${day} 流失后未再购买`,
+      en: `${name.en}: no purchase since churning on ${day}`,
+    };
+  } else if (d.wonBack) {
     const since = m.daysSinceLastPurchase;
     reason = {
       zh: `挽回：流失后再次购买${since === null ? '' : `（${d0(since)} 天前）`}，重新进入${name.zh}`,
       en: `won back: bought again after churning${since === null ? '' : ` (${d0(since)} days ago)`}, re-enters ${name.en}`,
     };
   } else {
-    const parts = conditions.map((o) => describe(o, m));
+    const parts = conditions.map((o) => conditionText(o, m));
     reason = {
       zh:
         parts.length === 0

@@ -78,6 +78,15 @@ describe('replaying a model over snapshots', () => {
     ).toBe('midway_termination');
   });
 
+  test('a churned customer who does not buy again stays churned, whatever the model says later', () => {
+    const held = replayStages(DEFAULT_STAGE_MODEL, [
+      snapshots[3],
+      { asOf: day(320), states: [{ ...buyer(120), meanGapDays: 100, pAlive: 0.9 }] },
+    ]);
+    expect(held.changes.map((c) => c.stage)).toEqual(['churned']);
+    expect(held.current.get('W')).toBe('churned');
+  });
+
   test('snapshots out of date order are rejected', () => {
     expect(() => replayStages(DEFAULT_STAGE_MODEL, [snapshots[1], snapshots[0]])).toThrow(
       'snapshots.1.asOf: expected a valid date after the snapshot before',

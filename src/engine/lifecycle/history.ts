@@ -66,7 +66,8 @@ export interface Replay {
 
 /**
  * Evaluate `model` at each snapshot in turn (oldest first), each customer's previous stage being
- * their stage after the snapshot before (or `initial`), and collect the changes.
+ * their stage after the snapshot before (or `initial`), and collect the changes. Churn holds
+ * until a purchase after the churn date (`previousStageSince`).
  */
 export function replayStages(
   model: StageModel,
@@ -74,6 +75,8 @@ export function replayStages(
   initial: ReadonlyMap<string, string> = new Map(),
 ): Replay {
   const current = new Map(initial);
+  // When each customer entered their current stage (unknown for `initial`).
+  const since = new Map<string, Date>();
   const changes: StageChange[] = [];
   let last = Number.NEGATIVE_INFINITY;
   snapshots.forEach((snap, i) => {
@@ -86,16 +89,23 @@ export function replayStages(
     }
     last = t;
     const previous = snap.states.map((s) => current.get(s.customerId) ?? null);
+    const states = snap.states.map((s) => ({
+      ...s,
+      previousStageSince: since.get(s.customerId) ?? null,
+    }));
     // Decide everyone cheaply, then explain only the customers whose stage changed.
-    const a = assignStages(model, snap.states, snap.asOf, previous);
+    const a = assignStages(model, states, snap.asOf, previous);
     const moved: number[] = [];
     a.stages.forEach((stage, k) => {
       current.set(a.customerIds[k], stage);
-      if (a.changed[k] === 1) moved.push(k);
+      if (a.changed[k] === 1) {
+        moved.push(k);
+        since.set(a.customerIds[k], snap.asOf);
+      }
     });
     const results = evaluateStages(
       model,
-      moved.map((k) => snap.states[k]),
+      moved.map((k) => states[k]),
       snap.asOf,
       moved.map((k) => previous[k]),
     );
