@@ -171,7 +171,7 @@ describe('dwell time: Kaplan–Meier (Kaplan & Meier 1958)', () => {
 });
 
 describe('conversion funnel prospect → stability', () => {
-  test('counts customers who reached each step or a later one', () => {
+  test('counts customers who reached each step or a later one; a churned customer had bought', () => {
     const rows = [
       row('P', 'prospect', 0),
       row('Q', 'prospect', 0),
@@ -182,16 +182,17 @@ describe('conversion funnel prospect → stability', () => {
       row('R', 'decline', 200),
       row('S', 'exploration', 0),
       row('S', 'churned', 100),
+      row('T', 'churned', 0),
     ];
     const f = conversionFunnel(model, rows, day(365));
     expect(f.map((s) => [s.stage, s.reached])).toEqual([
-      ['prospect', 4],
-      ['exploration', 3],
+      ['prospect', 5],
+      ['exploration', 4],
       ['formation', 1],
       ['stability', 1],
     ]);
-    expect(f[1].conversion).toBe(0.75);
-    expect(f[2].conversion).toBeCloseTo(1 / 3, 12);
-    expect(f[3].cumulative).toBe(0.25);
+    expect(f[1].conversion).toBe(0.8);
+    expect(f[2].conversion).toBe(0.25);
+    expect(f[3].cumulative).toBe(0.2);
   });
 });

@@ -343,7 +343,8 @@ export interface FunnelStep {
 /**
  * Conversion funnel over the model's prospect → stability stages (in stage order; decline and
  * churned are not steps). Reaching a later step counts as passing the earlier ones, so a
- * customer first seen in exploration still counts as a prospect converted.
+ * customer first seen in exploration still counts as a prospect converted, and one first seen
+ * in decline or churned counts as having reached the first buying step.
  */
 export function conversionFunnel(
   model: StageModel,
@@ -352,6 +353,11 @@ export function conversionFunnel(
 ): FunnelStep[] {
   const steps = model.stages.filter((s) => s.role !== 'decline' && s.role !== 'churned');
   const stepOf = new Map(steps.map((s, i) => [s.code, i]));
+  // Decline and churn presuppose a purchase: they count as reaching the first buying step.
+  const firstBuying = steps.findIndex((s) => s.role !== 'prospect');
+  for (const s of model.stages) {
+    if (s.role === 'decline' || s.role === 'churned') stepOf.set(s.code, Math.max(firstBuying, 0));
+  }
   const reached = new Array<number>(steps.length).fill(0);
   for (const list of historyByCustomer(model, rows, asOf).values()) {
     let best = -1;
