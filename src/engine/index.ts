@@ -13,6 +13,7 @@ export * from './clv/simple-clv.js';
 export * from './clv/simulate.js';
 export * from './clv/time-units.js';
 export * from './clv/transaction-summary.js';
+export * from './lifecycle/index.js';
 export * from './optim/bfgs.js';
 export * from './optim/fit.js';
 export * from './random.js';
