@@ -20,3 +20,4 @@ export * from './records.js';
 export * from './special/hyp2f1.js';
 export * from './special/lgamma.js';
 export * from './special/log-space.js';
+export * from './segments/index.js';
