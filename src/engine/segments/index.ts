@@ -1,1 +1,3 @@
+export * from './pareto.js';
 export * from './rfm.js';
+export * from './tiers.js';
