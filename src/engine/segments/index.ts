@@ -1,3 +1,4 @@
 export * from './pareto.js';
 export * from './rfm.js';
+export * from './segment-rule.js';
 export * from './tiers.js';

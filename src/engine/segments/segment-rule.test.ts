@@ -1,0 +1,189 @@
+import { describe, expect, test } from 'vitest';
+import { InputError } from '../../errors.js';
+import { checkSegmentRule, parseSegmentRule, type SegmentFieldType } from './segment-rule.js';
+
+const FIELDS: Record<string, SegmentFieldType> = {
+  stage: 'text',
+  tier: 'text',
+  days_since_complaint: 'number',
+  tags: 'tags',
+  vip: 'boolean',
+  joined: 'date',
+};
+
+describe('segment rules parse into a syntax tree (issue 5.4)', () => {
+  test('the example rule from the issue parses, AND binding left to right', () => {
+    const rule = checkSegmentRule(
+      "stage = '退化期' AND tier IN ('platinum', 'gold') AND days_since_complaint <= 30",
+      FIELDS,
+    );
+    expect(rule).toEqual({
+      kind: 'and',
+      left: {
+        kind: 'and',
+        left: {
+          kind: 'compare',
+          field: 'stage',
+          at: { line: 1, column: 1 },
+          op: '=',
+          value: '退化期',
+        },
+        right: {
+          kind: 'in',
+          field: 'tier',
+          at: { line: 1, column: 19 },
+          negated: false,
+          values: ['platinum', 'gold'],
+        },
+      },
+      right: {
+        kind: 'compare',
+        field: 'days_since_complaint',
+        at: { line: 1, column: 52 },
+        op: '<=',
+        value: 30,
+      },
+    });
+    expect(Object.isFrozen(rule)).toBe(true);
+  });
+
+  test.each([
+    {
+      title: 'NOT binds tighter than AND, AND tighter than OR',
+      rule: "NOT vip = true AND stage = 'a' OR tier = 'b'",
+      expected: '((NOT vip = true AND stage = a) OR tier = b)',
+    },
+    {
+      title: 'parentheses override precedence',
+      rule: "stage = 'a' AND (tier = 'b' OR tier = 'c')",
+      expected: '(stage = a AND (tier = b OR tier = c))',
+    },
+    {
+      title: 'keywords are case-insensitive and <> means !=',
+      rule: "stage <> 'x' and tier not in ('a') or joined not between '2024-01-01' and '2024-12-31'",
+      expected:
+        '((stage != x AND tier NOT IN [a]) OR joined NOT BETWEEN 2024-01-01 AND 2024-12-31)',
+    },
+    {
+      title: 'a doubled quote inside a string is one quote, and negative numbers parse',
+      rule: "stage = 'O''Brien' AND days_since_complaint > -1.5",
+      expected: "(stage = O'Brien AND days_since_complaint > -1.5)",
+    },
+    {
+      title: 'CONTAINS and IS [NOT] NULL',
+      rule: "tags CONTAINS 'vip' AND joined IS NOT NULL AND stage IS NULL",
+      expected: '((tags CONTAINS vip AND joined IS NOT NULL) AND stage IS NULL)',
+    },
+  ])('$title', ({ rule, expected }) => {
+    expect(show(checkSegmentRule(rule, FIELDS))).toBe(expected);
+  });
+});
+
+type Rule = ReturnType<typeof parseSegmentRule>;
+function show(r: Rule): string {
+  switch (r.kind) {
+    case 'and':
+    case 'or':
+      return `(${show(r.left)} ${r.kind.toUpperCase()} ${show(r.right)})`;
+    case 'not':
+      return `NOT ${show(r.operand)}`;
+    case 'compare':
+      return `${r.field} ${r.op} ${r.value}`;
+    case 'in':
+      return `${r.field} ${r.negated ? 'NOT IN' : 'IN'} [${r.values.join(', ')}]`;
+    case 'between':
+      return `${r.field} ${r.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${r.low} AND ${r.high}`;
+    case 'contains':
+      return `${r.field} CONTAINS ${r.value}`;
+    case 'is-null':
+      return `${r.field} IS ${r.negated ? 'NOT NULL' : 'NULL'}`;
+  }
+}
+
+describe('segment rule errors point at the line and column of the problem (issue 5.4)', () => {
+  test.each([
+    {
+      input: 'days_since_complaint =',
+      message: "at 1:23: expected a value after '=', got end of rule",
+    },
+    { input: "stage = '退化期' AND", message: 'at 1:18: expected a field name, got end of rule' },
+    {
+      input: "(stage = 'a' OR tier = 'b'",
+      message: "at 1:27: expected ')' to close the '(' at 1:1, got end of rule",
+    },
+    { input: "stage == 'a'", message: "at 1:8: expected a value after '=', got '='" },
+    { input: "stage = 'abc", message: "at 1:9: unterminated string: expected a closing '" },
+    {
+      input: "stage IN ('a' 'b')",
+      message: "at 1:15: expected ',' or ')' in the IN list, got 'b'",
+    },
+    {
+      input: 'stage = a',
+      message: "at 1:9: expected a value after '=', got 'a' (quote text values: 'like this')",
+    },
+    { input: 'stage # 1', message: "at 1:7: unexpected character '#'" },
+    {
+      input: 'days_since_complaint BETWEEN 1 5',
+      message: 'at 1:32: expected AND between the two bounds of BETWEEN, got 5',
+    },
+    {
+      input: "stage = 'a' tier = 'b'",
+      message: "at 1:13: expected AND, OR or the end of the rule, got 'tier'",
+    },
+    {
+      input: 'stage = NULL',
+      message:
+        'at 1:9: NULL is not a value here: use IS NULL or IS NOT NULL to test for a missing value',
+    },
+    { input: '', message: 'at 1:1: expected a condition, got an empty rule' },
+    {
+      input: 'stage\n  AND x = 1',
+      message:
+        "at 2:3: expected an operator after 'stage' (=, !=, <, <=, >, >=, IN, NOT IN, BETWEEN, CONTAINS or IS NULL), got AND",
+    },
+    { input: 'stage IS NOT 1', message: 'at 1:14: expected NULL after IS NOT, got 1' },
+    {
+      input: "stage NOT LIKE 'a'",
+      message: "at 1:11: expected IN or BETWEEN after NOT, got 'LIKE'",
+    },
+  ])('syntax: $input', ({ input, message }) => {
+    expect(() => parseSegmentRule(input)).toThrow(message);
+  });
+
+  test.each([
+    {
+      input: "stage = 'a' OR foo = 1",
+      message:
+        "at 1:16: unknown field 'foo'; known fields: days_since_complaint, joined, stage, tags, tier, vip",
+    },
+    {
+      input: 'constructor = 1',
+      message:
+        "at 1:1: unknown field 'constructor'; known fields: days_since_complaint, joined, stage, tags, tier, vip",
+    },
+    {
+      input: "days_since_complaint = '5'",
+      message: "at 1:1: days_since_complaint is a number, got '5'",
+    },
+    { input: "tier CONTAINS 'x'", message: 'at 1:1: CONTAINS needs a tag list, but tier is text' },
+    {
+      input: "joined > '2024-02-30'",
+      message: "at 1:1: joined is a date: expected 'YYYY-MM-DD', got '2024-02-30'",
+    },
+    { input: 'vip > true', message: "at 1:1: vip is true or false: only = and != apply, got '>'" },
+    { input: "tags = 'x'", message: 'at 1:1: tags is a tag list: use CONTAINS' },
+    { input: 'stage IN (1, 2)', message: 'at 1:1: stage is text: quote the value, got 1' },
+  ])('fields and types: $input', ({ input, message }) => {
+    expect(() => checkSegmentRule(input, FIELDS)).toThrow(message);
+  });
+
+  test('the error carries the line and column for the caller', () => {
+    try {
+      parseSegmentRule('stage =\n  ');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).details).toMatchObject({ field: 'rule', line: 2, column: 3 });
+    }
+  });
+});
