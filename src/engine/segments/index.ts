@@ -1,3 +1,4 @@
+export * from './clusters.js';
 export * from './kmeans.js';
 export * from './pareto.js';
 export * from './rfm.js';
