@@ -5,8 +5,10 @@
  *
  * Data: n points × d features, row-major in one Float64Array, already scaled (see clusters.ts).
  * For large n the centroids are fitted on a seeded uniform sample (`sampleSize` points, default
- * 50,000: the centroids of a 1M-customer base move by a negligible amount beyond that), then
- * every point is assigned to its nearest centroid. Several restarts; the one with the lowest
+ * 20,000: with k ≤ 10 each centroid is then a mean of thousands of points, so its sampling
+ * error is a small fraction of a standard deviation), then every point is assigned to its
+ * nearest centroid. Lloyd iterations stop when no point changes cluster or the within-cluster
+ * sum of squares falls by less than a relative 1e-4. Several restarts; the one with the lowest
  * within-cluster sum of squares on the sample wins (the earlier restart on a tie). An empty
  * cluster is re-seeded with the point farthest from its centroid. Clusters are numbered by size,
  * largest first (ties by the centroid's coordinates), so the same data and seed always give the
@@ -14,8 +16,10 @@
  *
  * Choosing k: the mean silhouette (Rousseeuw 1987, "Silhouettes: a graphical aid to the
  * interpretation and validation of cluster analysis", J. Comput. Appl. Math. 20, 53–65, eq. (1))
- * of a seeded sample of `silhouetteSample` points (default 2,000), computed with Euclidean
- * distances among the sampled points only; the k with the highest mean wins, the smaller k on a tie.
+ * of a seeded sample of `silhouetteSample` points (default 1,000), computed with Euclidean
+ * distances among the sampled points only, each candidate k fitted on a seeded sample of
+ * `selectionSampleSize` points (default 10,000); the k with the highest mean wins, the smaller
+ * k on a tie.
  */
 import { InputError } from '../../errors.js';
 import { createRng, type Rng } from '../random.js';
@@ -26,7 +30,7 @@ export interface KMeansOptions {
   readonly restarts?: number;
   /** Lloyd iterations per start (default 100) */
   readonly maxIterations?: number;
-  /** fit on a sample of this many points when n is larger (default 50,000) */
+  /** fit on a sample of this many points when n is larger (default 20,000) */
   readonly sampleSize?: number;
 }
 
@@ -202,7 +206,11 @@ function lloyd(
       }
       for (let f = 0; f < d; f++) c[j * d + f] = sums[j * d + f] / counts[j];
     }
+    const before = inertia;
     inertia = assign(x, m, d, c, k, next, dist);
+    if (before - inertia <= 1e-4 * before) {
+      return { centroids: c, inertia, iterations: it, converged: true };
+    }
   }
   return { centroids: c, inertia, iterations: maxIterations, converged: false };
 }
@@ -251,7 +259,7 @@ export function kmeans(
 ): KMeansResult {
   checkShape(data, n, d, k);
   const rng = createRng(options.seed ?? 1);
-  const m = Math.min(n, options.sampleSize ?? 50_000);
+  const m = Math.min(n, options.sampleSize ?? 20_000);
   const x = m === n ? data : gather(data, d, sampleIndices(n, m, rng));
   const fit = bestOfRestarts(x, m, d, k, rng, options.restarts ?? 4, options.maxIterations ?? 100);
   const raw = new Int32Array(n);
@@ -327,9 +335,9 @@ export function meanSilhouette(x: Float64Array, d: number, labels: Int32Array, k
 export interface ChooseKOptions extends KMeansOptions {
   readonly kMin?: number;
   readonly kMax?: number;
-  /** points fitted for each candidate k (default 20,000) */
+  /** points fitted for each candidate k (default 10,000) */
   readonly selectionSampleSize?: number;
-  /** points the silhouette is computed on (default 2,000) */
+  /** points the silhouette is computed on (default 1,000) */
   readonly silhouetteSample?: number;
 }
 
@@ -359,9 +367,9 @@ export function kmeansChooseK(
   }
   checkShape(data, n, d, kMin);
   const rng = createRng(options.seed ?? 1);
-  const fitRows = sampleIndices(n, Math.min(n, options.selectionSampleSize ?? 20_000), rng);
+  const fitRows = sampleIndices(n, Math.min(n, options.selectionSampleSize ?? 10_000), rng);
   const x = gather(data, d, fitRows);
-  const s = Math.min(fitRows.length, options.silhouetteSample ?? 2_000);
+  const s = Math.min(fitRows.length, options.silhouetteSample ?? 1_000);
   const silRows = sampleIndices(fitRows.length, s, rng);
   const xs = gather(x, d, silRows);
   const labels = new Int32Array(s);

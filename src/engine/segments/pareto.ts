@@ -2,8 +2,8 @@
  * Pareto (80/20) analysis and the profit "whale curve" (Kaplan & Narayanan 2001, "Measuring and
  * managing customer profitability", Journal of Cost Management 15(5), 5–15).
  *
- * Customers are ranked by the measure, highest first (ties by customer id, so the curve never
- * depends on row order). The curve joins (i/n, cumulative measure of the top i / total) for
+ * Customers are ranked by the measure, highest first (customers with equal values add equal
+ * amounts, so the curve never depends on row order). The curve joins (i/n, cumulative measure of the top i / total) for
  * i = 0 … n with straight lines; figures "at 20 % of customers" and "share of customers making
  * 80 % of revenue" are read off that piecewise-linear curve. With negative profits the profit
  * curve rises above 100 %, peaks where the last profitable customer is added and then turns
@@ -65,10 +65,11 @@ export function paretoCurve(
       );
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => values[b] - values[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  // ascending native sort, read from the top; customers with equal values add equal amounts,
+  // so the order among them cannot change the curve
+  const sorted = Float64Array.from(values).sort();
   const cum = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) cum[i + 1] = cum[i] + values[order[i]];
+  for (let i = 0; i < n; i++) cum[i + 1] = cum[i] + sorted[n - 1 - i];
   const total = cum[n];
   const ok = total > 0;
   let peakAt = 0;

@@ -24,10 +24,23 @@ describe('RFM quintile scores (issue 5.1)', () => {
     },
     {
       title: 'equal values share a score (average rank position), never split by row order',
+      values: [3, 1, 2, 2, 2, 2, 9, 9, 7, 1],
+      lowerIsBetter: false,
+      // the four 2s sit at positions 2–5, average 3.5 → floor(5·4/10)+1 = 3
+      expected: [4, 1, 3, 3, 3, 3, 5, 5, 4, 1],
+    },
+    {
+      title: 'one-order customers who are most of the base still score F = 1',
       values: [1, 1, 1, 1, 1, 1, 2, 3, 4, 5],
       lowerIsBetter: false,
-      // the six 1s sit at positions 0–5, average 2.5 → floor(5·3/10)+1 = 2
-      expected: [2, 2, 2, 2, 2, 2, 4, 4, 5, 5],
+      // the 2 at position 6 → floor(5·6.5/10)+1 = 4
+      expected: [1, 1, 1, 1, 1, 1, 4, 4, 5, 5],
+    },
+    {
+      title: 'customers tied at the highest value all score 5',
+      values: [1, 2, 3, 4, 9, 9, 9, 9, 9, 9],
+      lowerIsBetter: false,
+      expected: [1, 1, 2, 2, 5, 5, 5, 5, 5, 5],
     },
     {
       title: 'everyone with the same value gets the middle score 3',

@@ -4,7 +4,10 @@
  *
  * Quintile method (deterministic, never by row order): sort the values; a customer's rank
  * position p is the average 0-based position of all customers sharing its value, so equal
- * values always share a score; the score is floor(5 · (p + 0.5) / n) + 1, clamped to 1–5.
+ * values always share a score; the score is floor(5 · (p + 0.5) / n) + 1, clamped to 1–5,
+ * except that the values tied with the lowest always score 1 and those tied with the highest
+ * always score 5 (unless everyone is tied: 3). Without that rule one-order customers, often
+ * more than half the base, would share F = 2 and no one would score F = 1.
  * Higher values score higher, except recency (days since the last purchase), where more
  * recent (fewer days) scores higher.
  *
@@ -136,7 +139,10 @@ export function quintileScores(
       const first = lowerBound(sorted, v);
       const last = lowerBound(sorted, nextUp(v)) - 1;
       const p = (first + last) / 2;
-      prevScore = Math.min(5, Math.floor((5 * (p + 0.5)) / n) + 1);
+      if (first === 0 && last === n - 1) prevScore = 3;
+      else if (first === 0) prevScore = 1;
+      else if (last === n - 1) prevScore = 5;
+      else prevScore = Math.min(5, Math.floor((5 * (p + 0.5)) / n) + 1);
       prev = v;
     }
     out[i] = prevScore;
