@@ -129,35 +129,25 @@ export function quintileScores(
     sorted[i] = lowerIsBetter ? -v : v;
   }
   sorted.sort();
+  // one score per tie group, written at every sorted position of the group
+  const scoreAt = new Uint8Array(n);
+  for (let first = 0; first < n; ) {
+    let last = first;
+    while (last + 1 < n && sorted[last + 1] === sorted[first]) last++;
+    const p = (first + last) / 2;
+    let score: number;
+    if (first === 0 && last === n - 1) score = 3;
+    else if (first === 0) score = 1;
+    else if (last === n - 1) score = 5;
+    else score = Math.min(5, Math.floor((5 * (p + 0.5)) / n) + 1);
+    scoreAt.fill(score, first, last + 1);
+    first = last + 1;
+  }
   const out = new Uint8Array(n);
-  let prev = Number.NaN;
-  let prevScore = 0;
   for (let i = 0; i < n; i++) {
-    const v = lowerIsBetter ? -values[i] : values[i];
-    if (v !== prev) {
-      // ties are contiguous in the sorted copy: first and last position of this value
-      const first = lowerBound(sorted, v);
-      const last = lowerBound(sorted, nextUp(v)) - 1;
-      const p = (first + last) / 2;
-      if (first === 0 && last === n - 1) prevScore = 3;
-      else if (first === 0) prevScore = 1;
-      else if (last === n - 1) prevScore = 5;
-      else prevScore = Math.min(5, Math.floor((5 * (p + 0.5)) / n) + 1);
-      prev = v;
-    }
-    out[i] = prevScore;
+    out[i] = scoreAt[lowerBound(sorted, lowerIsBetter ? -values[i] : values[i])];
   }
   return out;
-}
-
-const F64 = new Float64Array(1);
-const U64 = new BigInt64Array(F64.buffer);
-/** The next double above v (finite v). */
-function nextUp(v: number): number {
-  if (v === 0) return Number.MIN_VALUE;
-  F64[0] = v;
-  U64[0] += v > 0 ? 1n : -1n;
-  return F64[0];
 }
 
 export interface RfmInput {
