@@ -27,6 +27,7 @@ describe('segment rules parse into a syntax tree (issue 5.4)', () => {
           at: { line: 1, column: 1 },
           op: '=',
           value: '退化期',
+          valuesAt: [{ line: 1, column: 9 }],
         },
         right: {
           kind: 'in',
@@ -34,6 +35,10 @@ describe('segment rules parse into a syntax tree (issue 5.4)', () => {
           at: { line: 1, column: 19 },
           negated: false,
           values: ['platinum', 'gold'],
+          valuesAt: [
+            { line: 1, column: 28 },
+            { line: 1, column: 40 },
+          ],
         },
       },
       right: {
@@ -42,6 +47,7 @@ describe('segment rules parse into a syntax tree (issue 5.4)', () => {
         at: { line: 1, column: 52 },
         op: '<=',
         value: 30,
+        valuesAt: [{ line: 1, column: 76 }],
       },
     });
     expect(Object.isFrozen(rule)).toBe(true);
@@ -163,16 +169,20 @@ describe('segment rule errors point at the line and column of the problem (issue
     },
     {
       input: "days_since_complaint = '5'",
-      message: "at 1:1: days_since_complaint is a number, got '5'",
+      message: "at 1:24: days_since_complaint is a number, got '5'",
     },
     { input: "tier CONTAINS 'x'", message: 'at 1:1: CONTAINS needs a tag list, but tier is text' },
     {
       input: "joined > '2024-02-30'",
-      message: "at 1:1: joined is a date: expected 'YYYY-MM-DD', got '2024-02-30'",
+      message: "at 1:10: joined is a date: expected 'YYYY-MM-DD', got '2024-02-30'",
     },
     { input: 'vip > true', message: "at 1:1: vip is true or false: only = and != apply, got '>'" },
     { input: "tags = 'x'", message: 'at 1:1: tags is a tag list: use CONTAINS' },
-    { input: 'stage IN (1, 2)', message: 'at 1:1: stage is text: quote the value, got 1' },
+    { input: "stage IN ('a', 2)", message: 'at 1:16: stage is text: quote the value, got 2' },
+    {
+      input: "days_since_complaint BETWEEN 1 AND 'x'",
+      message: "at 1:36: days_since_complaint is a number, got 'x'",
+    },
   ])('fields and types: $input', ({ input, message }) => {
     expect(() => checkSegmentRule(input, FIELDS)).toThrow(message);
   });

@@ -17,7 +17,8 @@
  *   field      := letter or _ (any script), then letters, digits or _
  *
  * Errors point at the line and column of the problem: "at 1:17: expected a value after '=',
- * got end of rule". Field names are checked against a whitelist (field → type) passed in; the
+ * got end of rule"; an unknown field or an operator that does not suit the field points at the
+ * field, a value of the wrong type at the value (each condition keeps its values' positions). Field names are checked against a whitelist (field → type) passed in; the
  * store compiles a checked rule to parameterised SQL (src/store/segment-sql.ts).
  */
 import { InputError } from '../../errors.js';
@@ -40,6 +41,7 @@ export type SegmentRule =
       readonly at: RulePosition;
       readonly op: CompareOp;
       readonly value: RuleValue;
+      readonly valuesAt: readonly RulePosition[];
     }
   | {
       readonly kind: 'in';
@@ -47,6 +49,7 @@ export type SegmentRule =
       readonly at: RulePosition;
       readonly negated: boolean;
       readonly values: readonly RuleValue[];
+      readonly valuesAt: readonly RulePosition[];
     }
   | {
       readonly kind: 'between';
@@ -55,12 +58,14 @@ export type SegmentRule =
       readonly negated: boolean;
       readonly low: RuleValue;
       readonly high: RuleValue;
+      readonly valuesAt: readonly RulePosition[];
     }
   | {
       readonly kind: 'contains';
       readonly field: string;
       readonly at: RulePosition;
       readonly value: RuleValue;
+      readonly valuesAt: readonly RulePosition[];
     }
   | {
       readonly kind: 'is-null';
@@ -282,8 +287,9 @@ class Parser {
     const at = f.at;
     const t = this.next();
     if (t.kind === 'symbol' && ['=', '!=', '<', '<=', '>', '>='].includes(t.text)) {
-      const value = this.parseValue(`after '${t.text}'`);
-      return { kind: 'compare', field, at, op: t.text as CompareOp, value };
+      const v = this.parseValue(`after '${t.text}'`);
+      const op = t.text as CompareOp;
+      return { kind: 'compare', field, at, op, value: v.value, valuesAt: [v.at] };
     }
     if (t.kind === 'keyword') {
       let negated = false;
@@ -309,7 +315,14 @@ class Parser {
           }
           values.push(this.parseValue("after ','"));
         }
-        return { kind: 'in', field, at, negated, values };
+        return {
+          kind: 'in',
+          field,
+          at,
+          negated,
+          values: values.map((v) => v.value),
+          valuesAt: values.map((v) => v.at),
+        };
       }
       if (op.kind === 'keyword' && op.text === 'BETWEEN') {
         const low = this.parseValue('after BETWEEN');
@@ -318,10 +331,19 @@ class Parser {
           fail(and.at, `expected AND between the two bounds of BETWEEN, got ${describeToken(and)}`);
         }
         const high = this.parseValue('after BETWEEN … AND');
-        return { kind: 'between', field, at, negated, low, high };
+        return {
+          kind: 'between',
+          field,
+          at,
+          negated,
+          low: low.value,
+          high: high.value,
+          valuesAt: [low.at, high.at],
+        };
       }
       if (t.text === 'CONTAINS') {
-        return { kind: 'contains', field, at, value: this.parseValue('after CONTAINS') };
+        const v = this.parseValue('after CONTAINS');
+        return { kind: 'contains', field, at, value: v.value, valuesAt: [v.at] };
       }
       if (t.text === 'IS') {
         let isNegated = false;
@@ -342,11 +364,11 @@ class Parser {
     );
   }
 
-  private parseValue(where: string): RuleValue {
+  private parseValue(where: string): { value: RuleValue; at: RulePosition } {
     const t = this.next();
-    if (t.kind === 'string' || t.kind === 'number') return t.value;
-    if (t.kind === 'keyword' && t.text === 'TRUE') return true;
-    if (t.kind === 'keyword' && t.text === 'FALSE') return false;
+    if (t.kind === 'string' || t.kind === 'number') return { value: t.value, at: t.at };
+    if (t.kind === 'keyword' && t.text === 'TRUE') return { value: true, at: t.at };
+    if (t.kind === 'keyword' && t.text === 'FALSE') return { value: false, at: t.at };
     if (t.kind === 'keyword' && t.text === 'NULL') {
       fail(
         t.at,
@@ -436,24 +458,26 @@ export function validateSegmentRule(
       return;
     case 'contains':
       if (type !== 'tags') fail(at, `CONTAINS needs a tag list, but ${field} is ${type}`);
-      checkValue(rule.value, type, field, at);
+      checkValue(rule.value, type, field, rule.valuesAt[0]);
       return;
     case 'compare':
       if (type === 'tags') fail(at, `${field} is a tag list: use CONTAINS`);
       if (type === 'boolean' && rule.op !== '=' && rule.op !== '!=') {
         fail(at, `${field} is true or false: only = and != apply, got '${rule.op}'`);
       }
-      checkValue(rule.value, type, field, at);
+      checkValue(rule.value, type, field, rule.valuesAt[0]);
       return;
     case 'in':
       if (type === 'tags') fail(at, `${field} is a tag list: use CONTAINS`);
-      for (const v of rule.values) checkValue(v, type, field, at);
+      rule.values.forEach((v, j) => {
+        checkValue(v, type, field, rule.valuesAt[j]);
+      });
       return;
     case 'between':
       if (type === 'tags' || type === 'boolean')
         fail(at, `BETWEEN does not apply to ${field} (${type})`);
-      checkValue(rule.low, type, field, at);
-      checkValue(rule.high, type, field, at);
+      checkValue(rule.low, type, field, rule.valuesAt[0]);
+      checkValue(rule.high, type, field, rule.valuesAt[1]);
       return;
   }
 }
