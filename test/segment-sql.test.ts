@@ -4,7 +4,7 @@
  * match literally and harm nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkSegmentRule, parseSegmentRule } from '../src/engine/index.js';
+import { checkSegmentRule, matchesSegmentRule, parseSegmentRule } from '../src/engine/index.js';
 import type { Db } from '../src/store/db.js';
 import { compileSegmentRule, type SegmentColumn } from '../src/store/segment-sql.js';
 import { BACKENDS } from './backends.js';
@@ -70,7 +70,28 @@ const CASES: { rule: string; expected: string[] }[] = [
   { rule: `stage != ${lit(OR_TRUE)}`, expected: ['a', 'b', 'c', 'e'] },
 ];
 
+/** the probe rows as the in-memory evaluator sees them */
+const RECORDS = ROWS.map((r) => ({
+  id: r[0] as string,
+  record: {
+    stage: r[1] as string | null,
+    tier: r[2] as string,
+    days_since_complaint: r[3] as number | null,
+    spend: r[4] === null ? null : Number(r[4]),
+    tags: r[5] as string[] | null,
+    vip: r[6] as boolean | null,
+    joined: r[7] as string | null,
+  },
+}));
+
 describe('segment rules compile to parameterised SQL (issue 5.4)', () => {
+  test.each(CASES)('in memory, $rule matches $expected, as the SQL does', ({ rule, expected }) => {
+    const parsed = parseSegmentRule(rule);
+    expect(RECORDS.filter((r) => matchesSegmentRule(parsed, r.record)).map((r) => r.id)).toEqual(
+      expected,
+    );
+  });
+
   test('values become typed $n parameters and fields become whitelisted columns', () => {
     const rule = checkSegmentRule(
       "stage = '退化期' AND tier IN ('platinum', 'gold') AND days_since_complaint <= 30",

@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../errors.js';
-import { checkSegmentRule, parseSegmentRule, type SegmentFieldType } from './segment-rule.js';
+import {
+  checkSegmentRule,
+  evaluateSegmentRule,
+  parseSegmentRule,
+  type SegmentFieldType,
+} from './segment-rule.js';
 
 const FIELDS: Record<string, SegmentFieldType> = {
   stage: 'text',
@@ -195,5 +200,22 @@ describe('segment rule errors point at the line and column of the problem (issue
       expect(e).toBeInstanceOf(InputError);
       expect((e as InputError).details).toMatchObject({ field: 'rule', line: 2, column: 3 });
     }
+  });
+});
+
+describe('segment rules evaluate in memory with SQL three-valued logic (issue 5.4)', () => {
+  const customer = { stage: '退化期', days_since_complaint: null, tags: ['vip'], vip: true };
+  test.each([
+    { rule: "stage = '退化期'", expected: true },
+    { rule: 'days_since_complaint > 20', expected: null },
+    { rule: 'NOT days_since_complaint > 20', expected: null },
+    { rule: 'days_since_complaint > 20 OR vip = true', expected: true },
+    { rule: 'days_since_complaint > 20 AND vip = false', expected: false },
+    { rule: "days_since_complaint NOT IN (1, 2) OR tier IN ('gold')", expected: null },
+    { rule: 'days_since_complaint IS NULL AND tier IS NULL', expected: true },
+    { rule: "tags CONTAINS 'vip' AND NOT tags CONTAINS 'blocked'", expected: true },
+    { rule: "joined BETWEEN '2024-01-01' AND '2024-12-31'", expected: null },
+  ])('$rule is $expected', ({ rule, expected }) => {
+    expect(evaluateSegmentRule(parseSegmentRule(rule), customer)).toBe(expected);
   });
 });

@@ -491,3 +491,86 @@ export function checkSegmentRule(
   validateSegmentRule(rule, fields);
   return rule;
 }
+
+/** A customer's fields as a rule sees them; a missing key is NULL. */
+export type RuleRecord = Readonly<Record<string, RuleValue | readonly string[] | null | undefined>>;
+
+type Truth = boolean | null;
+
+const not3 = (a: Truth): Truth => (a === null ? null : !a);
+
+function compareValues(a: RuleValue, b: RuleValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Evaluate a rule on one record with SQL's three-valued logic (a comparison with NULL is
+ * unknown; NOT unknown is unknown; a record matches only when the rule is true), so it agrees
+ * with the compiled SQL. Text is ordered by code unit here; in SQL by the database's collation.
+ */
+export function evaluateSegmentRule(rule: SegmentRule, record: RuleRecord): boolean | null {
+  switch (rule.kind) {
+    case 'and': {
+      const a = evaluateSegmentRule(rule.left, record);
+      if (a === false) return false;
+      const b = evaluateSegmentRule(rule.right, record);
+      if (b === false) return false;
+      return a === null || b === null ? null : true;
+    }
+    case 'or': {
+      const a = evaluateSegmentRule(rule.left, record);
+      if (a === true) return true;
+      const b = evaluateSegmentRule(rule.right, record);
+      if (b === true) return true;
+      return a === null || b === null ? null : false;
+    }
+    case 'not':
+      return not3(evaluateSegmentRule(rule.operand, record));
+    default:
+      break;
+  }
+  const v = Object.hasOwn(record, rule.field) ? record[rule.field] : null;
+  if (rule.kind === 'is-null') return (v === null || v === undefined) !== rule.negated;
+  if (v === null || v === undefined) return null;
+  if (rule.kind === 'contains') return Array.isArray(v) && v.includes(rule.value as string);
+  if (Array.isArray(v)) return null;
+  const x = v as RuleValue;
+  switch (rule.kind) {
+    case 'compare': {
+      const c = compareValues(x, rule.value);
+      switch (rule.op) {
+        case '=':
+          return c === 0;
+        case '!=':
+          return c !== 0;
+        case '<':
+          return c < 0;
+        case '<=':
+          return c <= 0;
+        case '>':
+          return c > 0;
+        case '>=':
+          return c >= 0;
+      }
+      break;
+    }
+    case 'in': {
+      const hit = rule.values.some((w) => compareValues(x, w) === 0);
+      return hit !== rule.negated;
+    }
+    case 'between': {
+      const inside = compareValues(x, rule.low) >= 0 && compareValues(x, rule.high) <= 0;
+      return inside !== rule.negated;
+    }
+  }
+  return null;
+}
+
+/** True when the record is in the segment (the rule evaluates to true, not unknown). */
+export function matchesSegmentRule(rule: SegmentRule, record: RuleRecord): boolean {
+  return evaluateSegmentRule(rule, record) === true;
+}
