@@ -155,6 +155,9 @@ describe('customer clusters (issue 5.3)', () => {
     res.assignment.forEach((c, i) => {
       expect(res.clusters[c].archetype).toBe(truth[i]);
     });
+    const orders = features[1].values;
+    const meanOrders = Array.from(orders).reduce((x, y) => x + y, 0) / orders.length;
+    expect(res.populationMeans[1]).toBeCloseTo(meanOrders, 9);
     const elite = res.clusters[4];
     expect(elite.means[1]).toBeGreaterThan(20);
     expect(elite.z[0]).toBeGreaterThan(1.5);

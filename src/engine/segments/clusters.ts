@@ -288,6 +288,8 @@ export interface ClusterOptions extends KMeansOptions {
 
 export interface ClusterResult {
   readonly features: readonly { readonly name: string; readonly role: FeatureRole }[];
+  /** mean raw value per feature over all customers, to set beside each cluster's means */
+  readonly populationMeans: readonly number[];
   /** how k was chosen (null when k was given) */
   readonly selection: KSelection | null;
   /** cluster of each customer (0 is the largest) */
@@ -321,6 +323,11 @@ export function clusterCustomers(
       zSum[c * d + f] += data[i * d + f];
     }
   }
+  const populationMeans = Array.from({ length: d }, (_, f) => {
+    let total = 0;
+    for (let c = 0; c < k; c++) total += rawSum[c * d + f];
+    return total / n;
+  });
   const clusters: ClusterProfile[] = [];
   for (let c = 0; c < k; c++) {
     const means = Array.from({ length: d }, (_, f) =>
@@ -345,6 +352,7 @@ export function clusterCustomers(
   }
   return Object.freeze({
     features: Object.freeze(features.map((f) => Object.freeze({ name: f.name, role: f.role }))),
+    populationMeans: Object.freeze(populationMeans),
     selection,
     assignment: result.assignment,
     clusters: Object.freeze(clusters),
