@@ -192,6 +192,31 @@ describe('segment rule errors point at the line and column of the problem (issue
     expect(() => checkSegmentRule(input, FIELDS)).toThrow(message);
   });
 
+  test.each([
+    {
+      title: 'nesting deeper than 32 levels',
+      input: `${'('.repeat(33)}stage = 'a'${')'.repeat(33)}`,
+      message: 'at 1:33: the rule nests NOT and parentheses deeper than 32 levels',
+    },
+    {
+      title: 'more than 200 conditions',
+      input: Array.from({ length: 201 }, () => 'vip = true').join(' OR '),
+      message: 'at 1:2801: the rule has more than 200 conditions',
+    },
+    {
+      title: 'more than 10,000 characters',
+      input: `stage = '${'x'.repeat(10_000)}'`,
+      message: 'at 1:1: the rule is 10010 characters long; at most 10000',
+    },
+    {
+      title: 'a number too large to represent',
+      input: 'days_since_complaint > 1e999',
+      message: 'at 1:24: number 1e999 is out of range',
+    },
+  ])('a hostile rule is refused cleanly: $title', ({ input, message }) => {
+    expect(() => parseSegmentRule(input)).toThrow(message);
+  });
+
   test('the error carries the line and column for the caller', () => {
     try {
       parseSegmentRule('stage =\n  ');

@@ -16,6 +16,9 @@
  *   value      := 'string' ('' inside is one quote) | number | TRUE | FALSE
  *   field      := letter or _ (any script), then letters, digits or _
  *
+ * Limits: at most 10,000 characters, 200 conditions and 32 levels of NOT / parentheses, so a
+ * hostile rule cannot exhaust the stack or the database.
+ *
  * Errors point at the line and column of the problem: "at 1:17: expected a value after '=',
  * got end of rule"; an unknown field or an operator that does not suit the field points at the
  * field, a value of the wrong type at the value (each condition keeps its values' positions). Field names are checked against a whitelist (field → type) passed in; the
@@ -127,7 +130,18 @@ function describeToken(t: Token): string {
 const IDENT_START = /[\p{L}_]/u;
 const IDENT_PART = /[\p{L}\p{N}_]/u;
 
+/** Limits that keep a hostile rule from exhausting the stack or the database. */
+const MAX_LENGTH = 10_000;
+const MAX_DEPTH = 32;
+const MAX_CONDITIONS = 200;
+
 function tokenize(text: string): Token[] {
+  if (text.length > MAX_LENGTH) {
+    fail(
+      { line: 1, column: 1 },
+      `the rule is ${text.length} characters long; at most ${MAX_LENGTH}`,
+    );
+  }
   const tokens: Token[] = [];
   let i = 0;
   let line = 1;
@@ -171,7 +185,9 @@ function tokenize(text: string): Token[] {
     }
     const num = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
     if (num && (c !== '-' || /\d/.test(text[i + 1] ?? ''))) {
-      tokens.push({ kind: 'number', value: Number(num[0]), text: num[0], at });
+      const value = Number(num[0]);
+      if (!Number.isFinite(value)) fail(at, `number ${num[0]} is out of range`, num[0]);
+      tokens.push({ kind: 'number', value, text: num[0], at });
       i += num[0].length;
       continue;
     }
@@ -209,6 +225,8 @@ const OPERATORS_HINT = '=, !=, <, <=, >, >=, IN, NOT IN, BETWEEN, CONTAINS or IS
 
 class Parser {
   private pos = 0;
+  private depth = 0;
+  private conditions = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -257,6 +275,20 @@ class Parser {
   }
 
   private parseNot(): SegmentRule {
+    if (this.isKeyword('NOT') || this.isSymbol('(')) {
+      if (++this.depth > MAX_DEPTH) {
+        fail(this.peek().at, `the rule nests NOT and parentheses deeper than ${MAX_DEPTH} levels`);
+      }
+      try {
+        return this.parseNested();
+      } finally {
+        this.depth--;
+      }
+    }
+    return this.parseCondition();
+  }
+
+  private parseNested(): SegmentRule {
     if (this.isKeyword('NOT')) {
       this.next();
       return { kind: 'not', operand: this.parseNot() };
@@ -285,6 +317,9 @@ class Parser {
     }
     const field = f.text;
     const at = f.at;
+    if (++this.conditions > MAX_CONDITIONS) {
+      fail(at, `the rule has more than ${MAX_CONDITIONS} conditions`);
+    }
     const t = this.next();
     if (t.kind === 'symbol' && ['=', '!=', '<', '<=', '>', '>='].includes(t.text)) {
       const v = this.parseValue(`after '${t.text}'`);
