@@ -133,3 +133,34 @@ describe('RFM named segments (issue 5.1)', () => {
     );
   });
 });
+
+describe('RFM on a realistic base (issue 5.1)', () => {
+  // 60 % bought once (as in CDNOW); recency and spend spread out
+  const n = 1000;
+  const frequency = Array.from({ length: n }, (_, i) => (i % 10 < 6 ? 1 : 2 + (i % 7)));
+  const recencyDays = Array.from({ length: n }, (_, i) => (i * 7919) % 365);
+  const monetary = Array.from({ length: n }, (_, i) => frequency[i] * (20 + ((i * 104729) % 300)));
+
+  test('one-order customers score F = 1, recent ones are New, and no one is left out', () => {
+    const res = scoreRfm({ recencyDays, frequency, monetary });
+    for (let i = 0; i < n; i++) if (frequency[i] === 1) expect(res.f[i]).toBe(1);
+    const count = (key: string) => res.counts[RFM_SEGMENTS.findIndex((s) => s.key === key)];
+    expect(count('new')).toBeGreaterThan(0);
+    expect(count('lost')).toBeGreaterThan(0);
+    expect(res.counts.reduce((a, b) => a + b, 0)).toBe(n);
+  });
+
+  test('the same customers in another row order get the same scores and segments', () => {
+    const a = scoreRfm({ recencyDays, frequency, monetary });
+    const order = Array.from({ length: n }, (_, i) => (i * 37) % n);
+    const b = scoreRfm({
+      recencyDays: order.map((i) => recencyDays[i]),
+      frequency: order.map((i) => frequency[i]),
+      monetary: order.map((i) => monetary[i]),
+    });
+    order.forEach((i, j) => {
+      expect(b.cell[j]).toBe(a.cell[i]);
+      expect(b.segment[j]).toBe(a.segment[i]);
+    });
+  });
+});
