@@ -3,6 +3,7 @@ import { InputError } from '../../errors.js';
 import {
   checkSegmentRule,
   evaluateSegmentRule,
+  formatSegmentRule,
   parseSegmentRule,
   type SegmentFieldType,
 } from './segment-rule.js';
@@ -242,5 +243,32 @@ describe('segment rules evaluate in memory with SQL three-valued logic (issue 5.
     { rule: "joined BETWEEN '2024-01-01' AND '2024-12-31'", expected: null },
   ])('$rule is $expected', ({ rule, expected }) => {
     expect(evaluateSegmentRule(parseSegmentRule(rule), customer)).toBe(expected);
+  });
+});
+
+describe('segment rules are written back in canonical form (issue 5.4)', () => {
+  test.each([
+    {
+      rule: "stage='退化期' and tier in ('platinum','gold') AND days_since_complaint<=30",
+      expected: "stage = '退化期' AND tier IN ('platinum', 'gold') AND days_since_complaint <= 30",
+    },
+    {
+      rule: "(stage = 'a' OR vip = true) AND NOT (tier = 'b' OR tier = 'c')",
+      expected: "(stage = 'a' OR vip = TRUE) AND NOT (tier = 'b' OR tier = 'c')",
+    },
+    {
+      rule: "stage = 'a' AND vip = true OR stage = 'b' AND (tier = 'x' AND joined IS NULL)",
+      expected: "stage = 'a' AND vip = TRUE OR stage = 'b' AND (tier = 'x' AND joined IS NULL)",
+    },
+    {
+      rule: "stage <> 'O''Brien' or days_since_complaint not between -1.5 and 1e21",
+      expected: "stage != 'O''Brien' OR days_since_complaint NOT BETWEEN -1.5 AND 1e+21",
+    },
+    { rule: "NOT tags contains 'vip'", expected: "NOT tags CONTAINS 'vip'" },
+  ])('$rule', ({ rule, expected }) => {
+    const parsed = parseSegmentRule(rule);
+    const text = formatSegmentRule(parsed);
+    expect(text).toBe(expected);
+    expect(show(parseSegmentRule(text))).toBe(show(parsed));
   });
 });

@@ -609,3 +609,44 @@ export function evaluateSegmentRule(rule: SegmentRule, record: RuleRecord): bool
 export function matchesSegmentRule(rule: SegmentRule, record: RuleRecord): boolean {
   return evaluateSegmentRule(rule, record) === true;
 }
+
+function formatValue(v: RuleValue): string {
+  if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  return String(v);
+}
+
+/**
+ * The rule written back in canonical form (keywords upper-case, one space between tokens,
+ * parentheses only where the tree needs them); parsing the result gives the same tree.
+ */
+export function formatSegmentRule(rule: SegmentRule): string {
+  // OR binds loosest, then AND; AND and OR group to the left, so an equal right operand needs ()
+  const prec = (r: SegmentRule) => (r.kind === 'or' ? 1 : r.kind === 'and' ? 2 : 3);
+  const child = (parent: 'and' | 'or', r: SegmentRule, right: boolean): string => {
+    const text = formatSegmentRule(r);
+    const p = parent === 'or' ? 1 : 2;
+    return prec(r) < p || (prec(r) === p && right) ? `(${text})` : text;
+  };
+  switch (rule.kind) {
+    case 'and':
+    case 'or':
+      return `${child(rule.kind, rule.left, false)} ${rule.kind.toUpperCase()} ${child(rule.kind, rule.right, true)}`;
+    case 'not': {
+      const inner = formatSegmentRule(rule.operand);
+      return rule.operand.kind === 'and' || rule.operand.kind === 'or'
+        ? `NOT (${inner})`
+        : `NOT ${inner}`;
+    }
+    case 'compare':
+      return `${rule.field} ${rule.op} ${formatValue(rule.value)}`;
+    case 'in':
+      return `${rule.field} ${rule.negated ? 'NOT IN' : 'IN'} (${rule.values.map(formatValue).join(', ')})`;
+    case 'between':
+      return `${rule.field} ${rule.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${formatValue(rule.low)} AND ${formatValue(rule.high)}`;
+    case 'contains':
+      return `${rule.field} CONTAINS ${formatValue(rule.value)}`;
+    case 'is-null':
+      return `${rule.field} IS ${rule.negated ? 'NOT NULL' : 'NULL'}`;
+  }
+}
