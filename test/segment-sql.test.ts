@@ -123,6 +123,9 @@ describe('segment rules compile to parameterised SQL (issue 5.4)', () => {
     expect(() => compileSegmentRule(parseSegmentRule('__proto__ IS NULL'), COLUMNS)).toThrow(
       "at 1:1: unknown field '__proto__'",
     );
+    expect(() => parseSegmentRule('stage; DROP TABLE customers; -- = 1')).toThrow(
+      "at 1:6: unexpected character ';'",
+    );
   });
 });
 
