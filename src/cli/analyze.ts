@@ -1,6 +1,7 @@
 /** `tenure analyze`: value models fitted in the database's data, a score snapshot for every customer. */
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { type LifecycleReport, runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -57,6 +58,17 @@ export function describeAnalysis(r: ValueAnalysisReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+export function describeLifecycle(r: LifecycleReport): string {
+  const lines: string[] = [];
+  for (const m of r.models) {
+    lines.push(
+      `lifecycle stages (${m.model} model v${m.version}) as of ${r.asOf}: ${m.changes} stage changes recorded`,
+    );
+    lines.push(`  ${m.mix.map((s) => `${s.zh} ${s.en} ${s.customers}`).join(' · ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   program
     .command('analyze')
@@ -94,8 +106,8 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           value: opts.discountRate,
         });
       }
-      const report = await withDb(ctx, (db) =>
-        runValueAnalysis(db, {
+      const { report, lifecycle } = await withDb(ctx, async (db) => {
+        const report = await runValueAnalysis(db, {
           asOf: opts.asOf ?? todayUtc(),
           model: opts.model,
           unit: opts.unit,
@@ -104,9 +116,11 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           onProgress: (step) => {
             if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
           },
-        }),
-      );
-      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report });
-      else ctx.out.write(describeAnalysis(report));
+        });
+        const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
+        return { report, lifecycle };
+      });
+      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle });
+      else ctx.out.write(describeAnalysis(report) + describeLifecycle(lifecycle));
     });
 }

@@ -11,8 +11,9 @@ import {
   saveTruth,
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
+import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
-import { describeAnalysis } from './analyze.js';
+import { describeAnalysis, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 
@@ -178,7 +179,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -189,10 +190,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
           },
         });
-        return { report, analysis };
+        const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
+        return { report, analysis, lifecycle };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis });
+        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle });
         return;
       }
       const t = report.tables;
@@ -205,6 +207,6 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             ? '  (already loaded: nothing changed)\n'
             : ''),
       );
-      ctx.out.write(describeAnalysis(analysis));
+      ctx.out.write(describeAnalysis(analysis) + describeLifecycle(lifecycle));
     });
 }

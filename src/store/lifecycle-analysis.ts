@@ -1,0 +1,222 @@
+/**
+ * Lifecycle stages as of a date (issue 4 §2): each customer's state is computed in the
+ * database, the stage model's rules (src/engine/lifecycle) decide the stage, and a stage
+ * history row is written only where the stage changed, with its reason in words and in data.
+ * One transaction per run; re-running for the same date replaces that date's rows.
+ */
+import {
+  type CustomerState,
+  evaluateStages,
+  PRESET_MODELS,
+  type StageModel,
+  stageChanges,
+} from '../engine/index.js';
+import { InputError } from '../errors.js';
+import type { CopyValue, Db } from './db.js';
+
+const DAY_MS = 86_400_000;
+
+export interface LifecycleOptions {
+  /** the analysis day (UTC); the data up to the end of that day counts */
+  asOf: Date;
+  /** stage models to evaluate (default: the relationship model, plus telecom when there are subscriptions) */
+  models?: readonly StageModel[];
+}
+
+export interface LifecycleModelReport {
+  model: string;
+  version: number;
+  customers: number;
+  changes: number;
+  /** customers per stage code, in the model's display order */
+  mix: { stage: string; zh: string; en: string; customers: number }[];
+}
+
+export interface LifecycleReport {
+  asOf: string;
+  models: LifecycleModelReport[];
+  ms: number;
+}
+
+interface StateRow {
+  customer_id: string;
+  first_at: Date | null;
+  last_at: Date | null;
+  purchase_days: number;
+  mean_gap: number | null;
+  rev_last: number;
+  rev_prev: number;
+  p_alive: number | null;
+  expected_purchases: number | null;
+  sub_active: boolean | null;
+  sub_started: Date | null;
+  complaints: number;
+  interactions: number;
+  prev_stage: string | null;
+  prev_since: Date | null;
+}
+
+// $1 end of the as-of day (exclusive), $2 value window days, $3 complaint window days,
+// $4 model key, $5 as-of date (score snapshot).
+const STATE_SQL = `
+  WITH days AS (
+    SELECT customer_id, floor(extract(epoch FROM occurred_at) / 86400)::int AS d,
+           sum(amount_minor) AS amt, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+    FROM transactions
+    WHERE status = 'completed' AND occurred_at < $1::timestamptz
+    GROUP BY 1, 2
+  ), p AS (
+    SELECT customer_id, min(first_at) AS first_at, max(last_at) AS last_at,
+           count(*)::int AS purchase_days,
+           CASE WHEN count(*) > 1 THEN (max(d) - min(d))::float8 / (count(*) - 1) END AS mean_gap,
+           coalesce(sum(amt) FILTER (
+             WHERE d >= floor(extract(epoch FROM $1::timestamptz) / 86400)::int - $2::int), 0)::bigint AS rev_last,
+           coalesce(sum(amt) FILTER (
+             WHERE d < floor(extract(epoch FROM $1::timestamptz) / 86400)::int - $2::int
+               AND d >= floor(extract(epoch FROM $1::timestamptz) / 86400)::int - 2 * $2::int), 0)::bigint AS rev_prev
+    FROM days GROUP BY 1
+  ), s AS (
+    SELECT customer_id, bool_or(ended_at IS NULL OR ended_at >= $1::timestamptz) AS active,
+           min(started_at) AS started
+    FROM subscriptions WHERE started_at < $1::timestamptz GROUP BY 1
+  ), i AS (
+    SELECT customer_id,
+           count(*) FILTER (WHERE type = 'complaint'
+                              AND occurred_at >= $1::timestamptz - $3::int * interval '1 day')::int AS complaints,
+           count(*)::int AS interactions
+    FROM interactions WHERE occurred_at < $1::timestamptz GROUP BY 1
+  ), h AS (
+    SELECT DISTINCT ON (customer_id) customer_id, to_stage, changed_at
+    FROM stage_history WHERE model_id = $4 AND changed_at < $1::timestamptz
+    ORDER BY customer_id, changed_at DESC
+  )
+  SELECT c.customer_id, p.first_at, p.last_at, coalesce(p.purchase_days, 0) AS purchase_days,
+         p.mean_gap, coalesce(p.rev_last, 0) AS rev_last, coalesce(p.rev_prev, 0) AS rev_prev,
+         sc.p_alive, sc.expected_purchases, s.active AS sub_active, s.started AS sub_started,
+         coalesce(i.complaints, 0) AS complaints, coalesce(i.interactions, 0) AS interactions,
+         h.to_stage AS prev_stage, h.changed_at AS prev_since
+  FROM customers c
+  LEFT JOIN p ON p.customer_id = c.customer_id
+  LEFT JOIN s ON s.customer_id = c.customer_id
+  LEFT JOIN i ON i.customer_id = c.customer_id
+  LEFT JOIN h ON h.customer_id = c.customer_id
+  LEFT JOIN score_snapshots sc ON sc.customer_id = c.customer_id AND sc.as_of = $5::date
+  WHERE c.erased_at IS NULL
+  ORDER BY c.customer_id`;
+
+const HISTORY_COLUMNS = [
+  'customer_id',
+  'model_id',
+  'changed_at',
+  'from_stage',
+  'to_stage',
+  'reason',
+  'reason_data',
+] as const;
+
+function toState(r: StateRow): CustomerState {
+  return {
+    customerId: r.customer_id,
+    firstPurchaseAt: r.first_at,
+    lastPurchaseAt: r.last_at,
+    purchaseDays: r.purchase_days,
+    meanGapDays: r.mean_gap,
+    revenueLastWindowMinor: r.rev_last,
+    revenuePreviousWindowMinor: r.rev_prev,
+    pAlive: r.p_alive,
+    expectedPurchases: r.expected_purchases,
+    subscription: r.sub_active === null ? 'none' : r.sub_active ? 'active' : 'ended',
+    subscriptionStartedAt: r.sub_started,
+    recentComplaints: r.complaints,
+    interactions: r.interactions,
+    previousStageSince: r.prev_since,
+  };
+}
+
+/** Evaluates the stage models as of `options.asOf` and records the changes. */
+export async function runLifecycleAnalysis(
+  db: Db,
+  options: LifecycleOptions,
+): Promise<LifecycleReport> {
+  const started = performance.now();
+  const day = new Date(Math.floor(options.asOf.getTime() / DAY_MS) * DAY_MS);
+  const end = new Date(day.getTime() + DAY_MS);
+  const asOf = day.toISOString().slice(0, 10);
+  let models = options.models;
+  if (!models) {
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions');
+    models =
+      rows[0].n > 0
+        ? [PRESET_MODELS.relationship, PRESET_MODELS.telecom]
+        : [PRESET_MODELS.relationship];
+  }
+  const reports: LifecycleModelReport[] = [];
+  await db.transaction(async (tx) => {
+    for (const model of models) {
+      const later = await tx.query(
+        'SELECT 1 FROM stage_history WHERE model_id = $1 AND changed_at > $2 LIMIT 1',
+        [model.key, day],
+      );
+      if (later.rows.length > 0) {
+        throw new InputError(
+          `stage history of model ${model.key} already runs past ${asOf}; analyse a later date or rebuild the history`,
+          { field: 'asOf', value: asOf },
+        );
+      }
+      await tx.query('DELETE FROM stage_history WHERE model_id = $1 AND changed_at = $2', [
+        model.key,
+        day,
+      ]);
+      const counts = new Map<string, number>();
+      let customers = 0;
+      let changes = 0;
+      const t = model.thresholds;
+      for await (const batch of tx.stream<StateRow>(
+        STATE_SQL,
+        [end, t.valueWindowDays, t.complaintWindowDays, model.key, asOf],
+        10_000,
+      )) {
+        const states = batch.map(toState);
+        const results = evaluateStages(
+          model,
+          states,
+          end,
+          batch.map((r) => r.prev_stage),
+        );
+        for (const r of results) counts.set(r.stage, (counts.get(r.stage) ?? 0) + 1);
+        customers += results.length;
+        const rows: CopyValue[][] = stageChanges(results, day).map((c) => [
+          c.customerId,
+          model.key,
+          day,
+          c.previousStage,
+          c.stage,
+          c.reason.zh,
+          {
+            en: c.reason.en,
+            ruleId: c.ruleId,
+            wonBack: c.wonBack,
+            conditions: c.conditions,
+            modelVersion: c.modelVersion,
+          },
+        ]);
+        changes += rows.length;
+        // An SQL cursor (DECLARE) leaves the connection free for COPY in the same transaction.
+        await tx.copyIn('stage_history', HISTORY_COLUMNS, rows);
+      }
+      reports.push({
+        model: model.key,
+        version: model.version,
+        customers,
+        changes,
+        mix: model.stages.map((s) => ({
+          stage: s.code,
+          zh: s.name.zh,
+          en: s.name.en,
+          customers: counts.get(s.code) ?? 0,
+        })),
+      });
+    }
+  });
+  return { asOf, models: reports, ms: performance.now() - started };
+}
