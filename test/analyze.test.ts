@@ -58,3 +58,17 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('tenure analyze on an empty database', () => {
+  test('issue 3: with no purchases yet it says there is nothing to fit, and writes an empty snapshot', async () => {
+    const { db, drop } = await BACKENDS[0].fresh();
+    try {
+      const report = await runValueAnalysis(db, { asOf });
+      expect(report.customers).toBe(0);
+      expect(report.fit).toBeNull();
+      expect(report.notes.join(' ')).toContain('no predictions were made');
+    } finally {
+      await drop();
+    }
+  });
+});

@@ -92,6 +92,8 @@ function toRows(s: SummaryColumns, keep?: (i: number) => boolean): RfmRows {
   const x = Float64Array.from(idx, (i) => s.x[i]);
   const tx = Float64Array.from(idx, (i) => s.tx[i]);
   const T = Float64Array.from(idx, (i) => s.T[i]);
+  // No one to fit on (no purchases yet, or all on the last day): an empty set of rows.
+  if (idx.length === 0) return { x, tx, T, weight: new Float64Array(0) };
   return compressRfm(x, tx, T).rows;
 }
 
