@@ -109,13 +109,30 @@ for (const backend of BACKENDS) {
     test('a changed customer is updated, and only the fields the source has are overwritten', async () => {
       const counts = await load(db, [customer('A', { city: '广州', birthday: null })], {
         strict: false,
-        customerFields: new Set(['city']),
+        customerFields: new Map([['test.csv', new Set(['city'] as const)]]),
       });
       expect(counts.customers).toMatchObject({ inserted: 0, updated: 1 });
       const { rows } = await db.query(
         "SELECT city, birthday FROM customers WHERE customer_id = 'A'",
       );
       expect(rows[0]).toEqual({ city: '广州', birthday: '1990-05-01' });
+    });
+
+    test('two customer files in one import: the one without a city column keeps the city the other gave', async () => {
+      await db.transaction(async (t) => {
+        const batch = new ImportBatch(t);
+        await batch.add(customer('M1', { city: '成都', name: '王芳' }), 'with-city.csv', 2);
+        await batch.add(customer('M1', { city: null, name: '王芳芳' }), 'names-only.csv', 2);
+        return batch.finish({
+          strict: false,
+          customerFields: new Map([
+            ['with-city.csv', new Set(['city', 'name'] as const)],
+            ['names-only.csv', new Set(['name'] as const)],
+          ]),
+        });
+      });
+      const { rows } = await db.query("SELECT name, city FROM customers WHERE customer_id = 'M1'");
+      expect(rows[0]).toEqual({ name: '王芳芳', city: '成都' });
     });
 
     test('transactions of an unknown customer create a placeholder customer, reported in the counts', async () => {

@@ -154,8 +154,8 @@ export async function importFiles(
     ? new RejectsWriter(options.rejectsFile ?? `${sources[0].file}.rejects.csv`)
     : null;
   const reports: FileReport[] = [];
-  const customerFields = new Set<string>();
-  const productFields = new Set<string>();
+  const customerFields = new Map<string, Set<keyof CustomerRecord>>();
+  const productFields = new Map<string, Set<keyof ProductRecord>>();
 
   try {
     const counts = await db.transaction(async (tx) => {
@@ -173,15 +173,19 @@ export async function importFiles(
           rejected: 0,
         };
         reports.push(report);
+        // Each file overwrites only the fields it has (a file without a city column keeps the
+        // cities already known).
+        const present = new Set<string>();
         for (const c of source.columns) {
           if (!c.field) continue;
-          for (const f of RECORD_FIELDS[c.field] ?? [c.field]) {
-            if (source.kind === 'customers') customerFields.add(f);
-            if (source.kind === 'products') productFields.add(f);
-          }
+          for (const f of RECORD_FIELDS[c.field] ?? [c.field]) present.add(f.split('.')[0]);
         }
-        if (source.kind === 'customers' && source.columns.some((c) => c.field === null)) {
-          customerFields.add('attributes');
+        if (source.kind === 'customers') {
+          if (source.columns.some((c) => c.field === null)) present.add('attributes');
+          customerFields.set(source.file, present as Set<keyof CustomerRecord>);
+        }
+        if (source.kind === 'products') {
+          productFields.set(source.file, present as Set<keyof ProductRecord>);
         }
         const progress = () =>
           options.onProgress?.({
@@ -238,8 +242,8 @@ export async function importFiles(
       });
       return batch.finish({
         strict: options.strict ?? false,
-        customerFields: customerFields as ReadonlySet<keyof CustomerRecord>,
-        productFields: productFields as ReadonlySet<keyof ProductRecord>,
+        customerFields,
+        productFields,
       });
     });
     return {

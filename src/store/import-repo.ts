@@ -40,10 +40,13 @@ export interface ImportCounts {
 export interface ImportOptions {
   /** refuse transactions/interactions/subscriptions for unknown customers instead of creating them */
   strict: boolean;
-  /** customer fields the source actually has; only these are overwritten on existing customers */
-  customerFields?: ReadonlySet<keyof CustomerRecord>;
-  /** product fields the source actually has */
-  productFields?: ReadonlySet<keyof ProductRecord>;
+  /**
+   * customer fields each source (by the `src` its rows were added with) actually has; only
+   * these are overwritten on existing customers. A source not listed overwrites every field.
+   */
+  customerFields?: ReadonlyMap<string, ReadonlySet<keyof CustomerRecord>>;
+  /** product fields each source actually has */
+  productFields?: ReadonlyMap<string, ReadonlySet<keyof ProductRecord>>;
 }
 
 const BATCH = 20_000;
@@ -356,47 +359,76 @@ export class ImportBatch {
     return counts;
   }
 
+  /** The sources of a staged table in arrival order: each is merged with its own columns. */
+  private async sources(stage: string): Promise<string[]> {
+    const { rows } = await this.tx.query<{ src: string }>(
+      `SELECT src FROM ${stage} GROUP BY src ORDER BY min(seq)`,
+    );
+    return rows.map((r) => r.src);
+  }
+
   private async mergeCustomers(counts: ImportCounts, options: ImportOptions) {
-    const fields = (Object.keys(CUSTOMER_COLUMNS) as (keyof typeof CUSTOMER_COLUMNS)[]).filter(
-      (f) => !options.customerFields || options.customerFields.has(f),
-    );
-    const cols = fields.map((f) => CUSTOMER_COLUMNS[f]);
-    const set = cols.map((c) => `${c} = EXCLUDED.${c}`);
-    const changed = cols.length
-      ? `(${cols.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')}) OR `
-      : '';
-    // Within one import the last row for a customer wins.
-    const rows = await this.upsert(
-      `INSERT INTO customers AS c (customer_id, ${cols.join(', ')}${cols.length ? ', ' : ''}is_placeholder)
-       SELECT DISTINCT ON (customer_id) customer_id, ${cols.join(', ')}${cols.length ? ', ' : ''}false
-       FROM stage_customers ORDER BY customer_id, seq DESC
-       ON CONFLICT (customer_id) DO UPDATE SET ${[...set, 'is_placeholder = false', 'updated_at = now()'].join(', ')}
-       WHERE ${changed}c.is_placeholder
-       RETURNING (xmax = 0) AS inserted`,
-    );
+    const total = { inserted: 0, updated: 0 };
+    for (const src of await this.sources('stage_customers')) {
+      const present = options.customerFields?.get(src);
+      const fields = (Object.keys(CUSTOMER_COLUMNS) as (keyof typeof CUSTOMER_COLUMNS)[]).filter(
+        (f) => !present || present.has(f),
+      );
+      const cols = fields.map((f) => CUSTOMER_COLUMNS[f]);
+      const set = cols.map((c) => `${c} = EXCLUDED.${c}`);
+      const changed = cols.length
+        ? `(${cols.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')}) OR `
+        : '';
+      // Within one source the last row for a customer wins; a later source overwrites only
+      // the columns it has.
+      const t = await this.upsert(
+        `INSERT INTO customers AS c (customer_id, ${cols.join(', ')}${cols.length ? ', ' : ''}is_placeholder)
+         SELECT DISTINCT ON (customer_id) customer_id, ${cols.join(', ')}${cols.length ? ', ' : ''}false
+         FROM stage_customers WHERE src = $1 ORDER BY customer_id, seq DESC
+         ON CONFLICT (customer_id) DO UPDATE SET ${[...set, 'is_placeholder = false', 'updated_at = now()'].join(', ')}
+         WHERE ${changed}c.is_placeholder
+         RETURNING (xmax = 0) AS inserted`,
+        [src],
+      );
+      total.inserted += t.inserted;
+      total.updated += t.updated;
+    }
     const distinct = await this.count(
       'SELECT count(DISTINCT customer_id) AS n FROM stage_customers',
     );
-    tally(counts.customers, rows, distinct);
+    tally(
+      counts.customers,
+      { inserted: total.inserted, updated: Math.min(total.updated, distinct - total.inserted) },
+      distinct,
+    );
   }
 
   private async mergeProducts(counts: ImportCounts, options: ImportOptions) {
-    const fields = (Object.keys(PRODUCT_COLUMNS) as (keyof typeof PRODUCT_COLUMNS)[]).filter(
-      (f) => !options.productFields || options.productFields.has(f),
-    );
-    const cols = fields.map((f) => PRODUCT_COLUMNS[f]);
-    if (cols.length === 0) cols.push('name');
-    const rows = await this.upsert(
-      `INSERT INTO products AS p (sku, ${cols.join(', ')})
-       SELECT DISTINCT ON (sku) sku, ${cols.join(', ')} FROM stage_products ORDER BY sku, seq DESC
-       ON CONFLICT (sku) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
-       WHERE (${cols.map((c) => `p.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})
-       RETURNING (xmax = 0) AS inserted`,
-    );
+    const total = { inserted: 0, updated: 0 };
+    for (const src of await this.sources('stage_products')) {
+      const present = options.productFields?.get(src);
+      const fields = (Object.keys(PRODUCT_COLUMNS) as (keyof typeof PRODUCT_COLUMNS)[]).filter(
+        (f) => !present || present.has(f),
+      );
+      const cols = fields.map((f) => PRODUCT_COLUMNS[f]);
+      if (cols.length === 0) cols.push('name');
+      const t = await this.upsert(
+        `INSERT INTO products AS p (sku, ${cols.join(', ')})
+         SELECT DISTINCT ON (sku) sku, ${cols.join(', ')} FROM stage_products WHERE src = $1
+         ORDER BY sku, seq DESC
+         ON CONFLICT (sku) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
+         WHERE (${cols.map((c) => `p.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})
+         RETURNING (xmax = 0) AS inserted`,
+        [src],
+      );
+      total.inserted += t.inserted;
+      total.updated += t.updated;
+    }
+    const distinct = await this.count('SELECT count(DISTINCT sku) AS n FROM stage_products');
     tally(
       counts.products,
-      rows,
-      await this.count('SELECT count(DISTINCT sku) AS n FROM stage_products'),
+      { inserted: total.inserted, updated: Math.min(total.updated, distinct - total.inserted) },
+      distinct,
     );
   }
 
@@ -591,11 +623,12 @@ export class ImportBatch {
    * Runs an upsert ending in `RETURNING (xmax = 0) AS inserted` and counts inside the database
    * (a fresh row has xmax 0; an updated one does not), so millions of rows never cross the wire.
    */
-  private async upsert(sql: string): Promise<UpsertTally> {
+  private async upsert(sql: string, params: readonly unknown[] = []): Promise<UpsertTally> {
     const { rows } = await this.tx.query<UpsertTally>(
       `WITH up AS (${sql})
        SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
               count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`,
+      params,
     );
     return rows[0];
   }
