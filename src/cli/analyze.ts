@@ -1,7 +1,11 @@
 /** `tenure analyze`: value models fitted in the database's data, a score snapshot for every customer. */
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { type LifecycleReport, runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import {
+  type LifecycleReport,
+  replayLifecycle,
+  runLifecycleAnalysis,
+} from '../store/lifecycle-analysis.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -80,8 +84,44 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     .option('--unit <unit>', 'time unit of the models: day|week', 'week')
     .option('--horizon-months <n>', 'CLV horizon in months', (v) => Number(v), 12)
     .option('--discount-rate <r>', 'annual discount rate, 0.1 = 10 %', (v) => Number(v), 0.1)
+    .option('--replay', 'rebuild the stage history month by month from --from to the analysis date')
+    .option('--from <date>', 'with --replay: the first month, YYYY-MM-DD', (v) =>
+      parseIsoDate(v, '--from'),
+    )
+    .option('--step <step>', 'with --replay: month', 'month')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
+      if (opts.replay) {
+        if (!opts.from) throw new InputError('--replay needs --from DATE', { field: '--from' });
+        if (opts.step !== 'month') {
+          throw new InputError(`--step must be month, got "${opts.step}"`, {
+            field: '--step',
+            value: opts.step,
+          });
+        }
+        const replay = await withDb(ctx, (db) =>
+          replayLifecycle(db, {
+            from: opts.from,
+            to: opts.asOf ?? todayUtc(),
+            step: 'month',
+            onStep: (asOf, i, n) => {
+              if (ctx.interactive && !opts.json) ctx.err.write(`  ${asOf} (${i + 1}/${n})…\n`);
+            },
+          }),
+        );
+        if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...replay });
+        else {
+          const total = replay.steps.reduce(
+            (n, s) => n + Object.values(s.changes).reduce((a, b) => a + b, 0),
+            0,
+          );
+          ctx.out.write(
+            `rebuilt the stage history from ${replay.from} to ${replay.to} in ${replay.steps.length} steps (${total} stage changes) in ${(replay.ms / 1000).toFixed(1)} s\n`,
+          );
+          ctx.out.write(describeLifecycle(replay.final));
+        }
+        return;
+      }
       if (!(MODELS as readonly string[]).includes(opts.model)) {
         throw new InputError(`--model must be one of ${MODELS.join(', ')}, got "${opts.model}"`, {
           field: '--model',

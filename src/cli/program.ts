@@ -6,6 +6,7 @@ import { ExitError } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerStageModel } from './stage-model.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAnalyze(program, ctx);
   registerDemo(program, ctx);
   registerImport(program, ctx);
+  registerStageModel(program, ctx);
   registerFit(program, ctx);
   return program;
 }

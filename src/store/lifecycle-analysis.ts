@@ -7,19 +7,20 @@
 import {
   type CustomerState,
   evaluateStages,
-  PRESET_MODELS,
   type StageModel,
   stageChanges,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import type { CopyValue, Db } from './db.js';
+import { enabledStageModels } from './stage-model-repo.js';
+import { runValueAnalysis } from './value-analysis.js';
 
 const DAY_MS = 86_400_000;
 
 export interface LifecycleOptions {
   /** the analysis day (UTC); the data up to the end of that day counts */
   asOf: Date;
-  /** stage models to evaluate (default: the relationship model, plus telecom when there are subscriptions) */
+  /** stage models to evaluate (default: the enabled ones in `stage_models`) */
   models?: readonly StageModel[];
 }
 
@@ -142,14 +143,7 @@ export async function runLifecycleAnalysis(
   const day = new Date(Math.floor(options.asOf.getTime() / DAY_MS) * DAY_MS);
   const end = new Date(day.getTime() + DAY_MS);
   const asOf = day.toISOString().slice(0, 10);
-  let models = options.models;
-  if (!models) {
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM subscriptions');
-    models =
-      rows[0].n > 0
-        ? [PRESET_MODELS.relationship, PRESET_MODELS.telecom]
-        : [PRESET_MODELS.relationship];
-  }
+  const models = options.models ?? (await enabledStageModels(db));
   const reports: LifecycleModelReport[] = [];
   await db.transaction(async (tx) => {
     for (const model of models) {
@@ -219,4 +213,86 @@ export async function runLifecycleAnalysis(
     }
   });
   return { asOf, models: reports, ms: performance.now() - started };
+}
+
+export interface ReplayOptions {
+  /** first as-of day of the rebuilt history */
+  from: Date;
+  /** last as-of day (included) */
+  to: Date;
+  step: 'month';
+  onStep?: (asOf: string, index: number, steps: number) => void;
+}
+
+export interface ReplayReport {
+  from: string;
+  to: string;
+  steps: { asOf: string; changes: Record<string, number> }[];
+  final: LifecycleReport;
+  ms: number;
+}
+
+/** The as-of days of a replay: the last day of each month from `from`'s month, then `to`. */
+export function replayDates(from: Date, to: Date): Date[] {
+  const fromDay = Math.floor(from.getTime() / DAY_MS);
+  const toDay = Math.floor(to.getTime() / DAY_MS);
+  if (toDay < fromDay) {
+    throw new InputError('--from must not be after the analysis date', {
+      field: '--from',
+      value: from.toISOString().slice(0, 10),
+    });
+  }
+  const out: Date[] = [new Date(fromDay * DAY_MS)];
+  let y = from.getUTCFullYear();
+  let m = from.getUTCMonth();
+  for (;;) {
+    // the last day of month m
+    const end = Date.UTC(y, m + 1, 0) / DAY_MS;
+    if (end >= toDay) break;
+    if (end > fromDay) out.push(new Date(end * DAY_MS));
+    m++;
+    if (m === 12) {
+      m = 0;
+      y++;
+    }
+  }
+  if (toDay > fromDay) out.push(new Date(toDay * DAY_MS));
+  return out;
+}
+
+/**
+ * Rebuilds the stage history from `from` to `to` month by month from the transactions (issue 4
+ * §2), scoring the value model at each step as `tenure analyze` would have, so a new
+ * installation gets a realistic past. One transaction: a failed replay leaves the old history.
+ */
+export async function replayLifecycle(db: Db, options: ReplayOptions): Promise<ReplayReport> {
+  const started = performance.now();
+  const dates = replayDates(options.from, options.to);
+  const models = await enabledStageModels(db);
+  return db.transaction(async (tx) => {
+    await tx.query('DELETE FROM stage_history WHERE model_id = ANY($1) AND changed_at >= $2', [
+      models.map((m) => m.key),
+      dates[0],
+    ]);
+    const steps: ReplayReport['steps'] = [];
+    let final: LifecycleReport | null = null;
+    for (const [i, d] of dates.entries()) {
+      options.onStep?.(d.toISOString().slice(0, 10), i, dates.length);
+      // BG/NBD at every step: choosing the model on a holdout each month would multiply the
+      // fitting work for little change in the stages.
+      await runValueAnalysis(tx, { asOf: d, model: 'bgnbd' });
+      final = await runLifecycleAnalysis(tx, { asOf: d, models });
+      steps.push({
+        asOf: final.asOf,
+        changes: Object.fromEntries(final.models.map((m) => [m.model, m.changes])),
+      });
+    }
+    return {
+      from: steps[0].asOf,
+      to: steps[steps.length - 1].asOf,
+      steps,
+      final: final!,
+      ms: performance.now() - started,
+    };
+  });
 }

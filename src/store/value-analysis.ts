@@ -22,6 +22,7 @@ import {
   scoreCustomers,
   type TimeUnit,
 } from '../engine/index.js';
+import { ModelError } from '../errors.js';
 import type { Db } from './db.js';
 import {
   clearSnapshot,
@@ -185,9 +186,19 @@ export async function runValueAnalysis(
           }
           const t = holdoutDays / unitDays;
           const idx = [...cal.x.keys()].filter(keep);
-          const predicted = Float64Array.from(idx, (i) =>
-            expectedPurchasesAhead(model, t, cal.x[i], cal.tx[i], cal.T[i]),
-          );
+          let predicted: Float64Array;
+          try {
+            predicted = Float64Array.from(idx, (i) =>
+              expectedPurchasesAhead(model, t, cal.x[i], cal.tx[i], cal.T[i]),
+            );
+          } catch (error) {
+            // A fit can "converge" to parameters its predictions cannot be computed at (on
+            // little data Pareto/NBD can run off to r in the millions): not a candidate.
+            if (!(error instanceof ModelError)) throw error;
+            notes.push(`${model.kind} was not compared: ${error.message}`);
+            candidates.push(summarizeFit(model, fit, null));
+            continue;
+          }
           const actual = Float64Array.from(idx, (i) => cal.holdoutPurchases[i]);
           const xs = Float64Array.from(idx, (i) => cal.x[i]);
           const report = holdoutReport(predicted, actual, xs);
@@ -274,21 +285,34 @@ export async function runValueAnalysis(
   // Score purchasers. Repeat buyers whose repeat days summed to nothing (refunds, free
   // orders) have no spend to condition on: they get the population's mean repeat spend.
   const n = all.x.length;
+  // A customer whose first purchase is on the analysis day has T = 0, which the models cannot
+  // condition on: count half a day of observation instead (x = t_x = 0 for them anyway).
+  const halfDay = 0.5 / unitDays;
+  const scoreT = Float64Array.from(all.T, (t) => (t > 0 ? t : halfDay));
   const zbar = Float64Array.from(all.meanRepeatSpendMinor, (z, i) =>
     all.x[i] > 0 && !(z > 0) ? meanPositive || 1 : z,
   );
-  const scores = model
-    ? scoreCustomers(
-        model,
-        spend,
-        { x: all.x, tx: all.tx, T: all.T, zbar },
-        {
-          unit,
-          horizonMonths,
-          annualDiscountRate,
-        },
-      )
-    : null;
+  let scores: ReturnType<typeof scoreCustomers> | null = null;
+  try {
+    scores = model
+      ? scoreCustomers(
+          model,
+          spend,
+          { x: all.x, tx: all.tx, T: scoreT, zbar },
+          {
+            unit,
+            horizonMonths,
+            annualDiscountRate,
+          },
+        )
+      : null;
+  } catch (error) {
+    if (!(error instanceof ModelError)) throw error;
+    notes.push(
+      `the ${model?.kind} predictions could not be computed (${error.message}); no predictions were made`,
+    );
+    model = null;
+  }
   const horizonDays = Math.round((horizonMonths * 365.25) / 12);
   const modelName = model?.kind ?? 'none';
   // Margin as a share of revenue, shrunk toward the base's share by one average order's worth

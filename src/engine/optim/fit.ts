@@ -65,15 +65,32 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
   let best: ReturnType<typeof minimizeBfgs> | null = null;
   let totalIterations = 0;
   const finals: number[] = [];
+  const failedStarts: string[] = [];
   for (const start of starts) {
-    const res = minimizeBfgs(mean, start, { gradient });
+    let res: ReturnType<typeof minimizeBfgs>;
+    try {
+      res = minimizeBfgs(mean, start, { gradient });
+    } catch (error) {
+      // A special function that cannot be evaluated where a start led (e.g. 2F1 with z → 1 at
+      // runaway parameters) ends that start, not the fit.
+      if (!(error instanceof ModelError)) throw error;
+      failedStarts.push(error.message);
+      continue;
+    }
     totalIterations += res.iterations;
     if (res.converged) finals.push(res.f);
     if (best === null || (Number.isFinite(res.f) && (res.f < best.f || !Number.isFinite(best.f)))) {
       best = res;
     }
   }
-  if (best === null) throw new ModelError('no starting point given', { field: 'starts' });
+  if (best === null) {
+    throw new ModelError(
+      starts.length === 0
+        ? 'no starting point given'
+        : `every starting point failed: ${failedStarts[0]}`,
+      { field: 'starts' },
+    );
+  }
   const theta = best.theta;
   const params = {} as Record<string, number>;
   for (let i = 0; i < k; i++) params[names[i]] = Math.exp(theta[i]) * scale[i];
@@ -82,13 +99,22 @@ export function fitLogParams<P>(problem: LogParamProblem<P>): FitResult<P> {
   const stdErr = {} as Record<string, number>;
   for (const name of names) stdErr[name] = Number.NaN;
   if (Number.isFinite(best.f)) {
-    const H =
-      gradient === undefined
-        ? numericHessian(mean, theta)
-        : numericHessianFromGradient(gradient, theta);
-    for (let i = 0; i < H.length; i++) H[i] *= nObs;
-    const cov = invertSpd(H, k);
-    if (cov === null) {
+    let H: Float64Array | null = null;
+    try {
+      H =
+        gradient === undefined
+          ? numericHessian(mean, theta)
+          : numericHessianFromGradient(gradient, theta);
+    } catch (error) {
+      if (!(error instanceof ModelError)) throw error;
+      converged = false;
+      reason = `${reason}, but the Hessian could not be computed at the optimum (${error.message})`;
+    }
+    if (H) for (let i = 0; i < H.length; i++) H[i] *= nObs;
+    const cov = H ? invertSpd(H, k) : null;
+    if (!H) {
+      // reported above
+    } else if (cov === null) {
       converged = false;
       reason = `${reason}, but the Hessian is not positive definite at the optimum, so some parameter is not identified by these data`;
     } else {
