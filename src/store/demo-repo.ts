@@ -76,3 +76,52 @@ export async function mergeTruth(tx: Db): Promise<number> {
   );
   return res.rowCount;
 }
+
+export interface LifecycleAccuracy {
+  /** customers with a purchase who are truly dead at the as-of date */
+  dead: number;
+  /** of those, placed in decline or churned */
+  deadFlagged: number;
+  /** customers placed in churned */
+  churned: number;
+  /** of those, truly dead */
+  churnedDead: number;
+  recall: number;
+  precision: number;
+  /** customers whose stage equals the true stage */
+  agree: number;
+  customers: number;
+}
+
+/**
+ * Scores the stage placement as of `asOf` against the demo's ground truth (issue 4 "Done
+ * means"). Only evaluation reads `demo_truth`; the stage rules never do.
+ */
+export async function lifecycleAccuracy(
+  db: Db,
+  asOf: string,
+  model = 'relationship',
+): Promise<LifecycleAccuracy> {
+  const { rows } = await db.query<Omit<LifecycleAccuracy, 'recall' | 'precision'>>(
+    `WITH cur AS (
+       SELECT DISTINCT ON (customer_id) customer_id, to_stage FROM stage_history
+       WHERE model_id = $2 AND changed_at <= $1::date
+       ORDER BY customer_id, changed_at DESC)
+     SELECT count(*) FILTER (WHERE dead)::int AS dead,
+            count(*) FILTER (WHERE dead AND to_stage IN ('churned', 'decline'))::int AS "deadFlagged",
+            count(*) FILTER (WHERE to_stage = 'churned')::int AS churned,
+            count(*) FILTER (WHERE to_stage = 'churned' AND dead)::int AS "churnedDead",
+            count(*) FILTER (WHERE to_stage = truth_stage)::int AS agree,
+            count(*)::int AS customers
+     FROM (SELECT cur.to_stage, t.truth->>'stage' AS truth_stage,
+                  NOT (t.truth->>'aliveAtAsOf')::boolean AND t.truth->>'firstPurchaseAt' IS NOT NULL AS dead
+           FROM cur JOIN demo_truth t USING (customer_id)) x`,
+    [asOf, model],
+  );
+  const r = rows[0];
+  return {
+    ...r,
+    recall: r.dead ? r.deadFlagged / r.dead : Number.NaN,
+    precision: r.churned ? r.churnedDead / r.churned : Number.NaN,
+  };
+}
