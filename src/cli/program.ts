@@ -7,6 +7,7 @@ import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 import { registerStageModel } from './stage-model.js';
+import { registerStages } from './stages.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -33,5 +34,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerImport(program, ctx);
   registerStageModel(program, ctx);
   registerFit(program, ctx);
+  registerStages(program, ctx);
   return program;
 }
