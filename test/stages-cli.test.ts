@@ -202,6 +202,69 @@ for (const backend of BACKENDS) {
         expect(r.code).toBe(code);
         expect(r.err).toBe(`tenure: ${message}\n`);
       });
+
+      test('issue 4: `tenure customer <id> --json` gives the profile, scores, the stage history in date order with reasons, and a next action', async () => {
+        const [{ id }] = await sql<{ id: string }>(
+          `SELECT customer_id AS id FROM stage_history WHERE model_id = 'relationship'
+         GROUP BY customer_id HAVING count(*) = 2 ORDER BY customer_id LIMIT 1`,
+        );
+        const [c] = await sql<{
+          name: string | null;
+          owner_id: string | null;
+          province: string | null;
+        }>('SELECT name, owner_id, province FROM customers WHERE customer_id = $1', [id]);
+        const r = await tenure('customer', id, '--json');
+        expect(r.code).toBe(0);
+        const report = JSON.parse(r.out);
+        expect(report.customerId).toBe(id);
+        expect(report.profile).toMatchObject({
+          name: c.name,
+          ownerId: c.owner_id,
+          province: c.province,
+        });
+        expect(report.score.asOf).toBe('2026-06-30');
+        expect(report.score.pAlive).toBeGreaterThanOrEqual(0);
+        expect(report.score.clv.currency).toBe('CNY');
+        expect(report.score.clv.yuan).toBe(report.score.clv.minor / 100);
+        const [rel] = report.stages;
+        expect(rel.model).toBe('relationship');
+        expect(rel.history.map((h: { at: string }) => h.at)).toEqual([
+          '2026-06-30T00:00:00.000Z',
+          '2026-09-30T00:00:00.000Z',
+        ]);
+        expect(rel.history[1].from).toBe(rel.history[0].to);
+        for (const h of rel.history) {
+          expect(h.reason.zh).not.toBe('');
+          expect(h.reason.en).not.toBe('');
+          expect(h.zh).not.toBe(h.to);
+        }
+        expect(rel.current).toMatchObject({
+          stage: rel.history[1].to,
+          reason: rel.history[1].reason,
+        });
+        expect(rel.nextAction.action.title.zh).not.toBe('');
+        expect(rel.nextAction.goal.en).not.toBe('');
+      });
+
+      test('issue 4: `tenure customer <id>` prints the stage in Chinese first, its reason and the next action', async () => {
+        const [{ id, reason }] = await sql<{ id: string; reason: string }>(
+          `SELECT customer_id AS id, reason FROM stage_history
+         WHERE model_id = 'relationship' ORDER BY customer_id, changed_at DESC LIMIT 1`,
+        );
+        const r = await tenure('customer', id);
+        expect(r.code).toBe(0);
+        expect(r.out).toContain(`客户 customer ${id}`);
+        expect(r.out).toContain('四阶段关系模型');
+        expect(r.out).toContain(reason);
+        expect(r.out).toContain('下一步 next action:');
+      });
+
+      test('issue 4: an unknown customer id exits 1 with one sentence', async () => {
+        const r = await tenure('customer', 'no-such-customer');
+        expect(r.code).toBe(1);
+        expect(r.err).toBe('tenure: customer "no-such-customer" does not exist\n');
+        expect(r.out).toBe('');
+      });
     },
   );
 }

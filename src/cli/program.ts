@@ -3,6 +3,7 @@ import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
+import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
@@ -35,5 +36,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerStageModel(program, ctx);
   registerFit(program, ctx);
   registerStages(program, ctx);
+  registerCustomer(program, ctx);
   return program;
 }
