@@ -265,6 +265,26 @@ for (const backend of BACKENDS) {
         expect(r.err).toBe('tenure: customer "no-such-customer" does not exist\n');
         expect(r.out).toBe('');
       });
+
+      test('issue 4: a date between analyses reports the stages of the analysis before it', async () => {
+        const report = JSON.parse((await tenure('stages', '--json', '--as-of', '2026-08-15')).out);
+        const earlier = JSON.parse((await tenure('stages', '--json', '--as-of', '2026-06-30')).out);
+        expect(report.from).toBe('2026-06-30');
+        expect(report.mix).toEqual(earlier.mix);
+        expect(
+          report.transitions.counts.every((c: { from: string; to: string }) => c.from === c.to),
+        ).toBe(true);
+      });
+
+      test.each(['stages', 'customer'])(
+        '`tenure %s --help` explains the command and exits 0',
+        async (cmd) => {
+          const r = await tenure(cmd, '--help');
+          expect(r.code).toBe(0);
+          expect(r.out).toContain(`Usage: tenure ${cmd}`);
+          expect(r.out).toContain('--json');
+        },
+      );
     },
   );
 }
