@@ -285,6 +285,22 @@ for (const backend of BACKENDS) {
           expect(r.out).toContain('--json');
         },
       );
+
+      test('issue 4 part 5: the next action follows the value tier once a snapshot carries one', async () => {
+        const [{ id }] = await sql<{ id: string }>(
+          `SELECT id FROM (SELECT DISTINCT ON (customer_id) customer_id AS id, to_stage
+                         FROM stage_history WHERE model_id = 'relationship'
+                         ORDER BY customer_id, changed_at DESC) latest
+         WHERE to_stage = 'churned' ORDER BY id LIMIT 1`,
+        );
+        const before = JSON.parse((await tenure('customer', id, '--json')).out);
+        expect(before.stages[0].nextAction.action.id).toBe('churned-win-back-call');
+        await sql(`UPDATE score_snapshots SET tier = 'low' WHERE customer_id = $1`, [id]);
+        const after = JSON.parse((await tenure('customer', id, '--json')).out);
+        expect(after.score.tier).toBe('low');
+        expect(after.stages[0].nextAction.action.id).toBe('churned-let-go');
+        expect(after.stages[0].nextAction.reason.zh).toContain('适用于低价值客户');
+      });
     },
   );
 }
