@@ -88,7 +88,7 @@ export interface StagesReport {
 const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
 const iso = (d: Date): string => d.toISOString().slice(0, 10);
 
-export function stageModelByKey(key: string): StageModel {
+function stageModelByKey(key: string): StageModel {
   const model = PRESET_MODELS[key];
   if (model === undefined) {
     throw new InputError(
