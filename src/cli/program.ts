@@ -3,10 +3,12 @@ import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
+import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 import { registerStageModel } from './stage-model.js';
+import { registerStages } from './stages.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -33,5 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerImport(program, ctx);
   registerStageModel(program, ctx);
   registerFit(program, ctx);
+  registerStages(program, ctx);
+  registerCustomer(program, ctx);
   return program;
 }
