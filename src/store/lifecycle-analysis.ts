@@ -227,7 +227,12 @@ export interface ReplayOptions {
 export interface ReplayReport {
   from: string;
   to: string;
-  steps: { asOf: string; changes: Record<string, number> }[];
+  /** per step: changes recorded and the resulting customers per stage, by model */
+  steps: {
+    asOf: string;
+    changes: Record<string, number>;
+    mix: Record<string, Record<string, number>>;
+  }[];
   final: LifecycleReport;
   ms: number;
 }
@@ -285,6 +290,14 @@ export async function replayLifecycle(db: Db, options: ReplayOptions): Promise<R
       steps.push({
         asOf: final.asOf,
         changes: Object.fromEntries(final.models.map((m) => [m.model, m.changes])),
+        mix: Object.fromEntries(
+          final.models.map((m) => [
+            m.model,
+            Object.fromEntries(
+              m.mix.filter((x) => x.customers > 0).map((x) => [x.stage, x.customers]),
+            ),
+          ]),
+        ),
       });
     }
     return {

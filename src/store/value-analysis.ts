@@ -22,7 +22,7 @@ import {
   scoreCustomers,
   type TimeUnit,
 } from '../engine/index.js';
-import { ModelError } from '../errors.js';
+import { InputError, ModelError } from '../errors.js';
 import type { Db } from './db.js';
 import {
   clearSnapshot,
@@ -194,7 +194,7 @@ export async function runValueAnalysis(
           } catch (error) {
             // A fit can "converge" to parameters its predictions cannot be computed at (on
             // little data Pareto/NBD can run off to r in the millions): not a candidate.
-            if (!(error instanceof ModelError)) throw error;
+            if (!(error instanceof ModelError || error instanceof InputError)) throw error;
             notes.push(`${model.kind} was not compared: ${error.message}`);
             candidates.push(summarizeFit(model, fit, null));
             continue;
@@ -307,7 +307,7 @@ export async function runValueAnalysis(
         )
       : null;
   } catch (error) {
-    if (!(error instanceof ModelError)) throw error;
+    if (!(error instanceof ModelError || error instanceof InputError)) throw error;
     notes.push(
       `the ${model?.kind} predictions could not be computed (${error.message}); no predictions were made`,
     );
