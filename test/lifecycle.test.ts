@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDemo } from '../src/cli/demo.js';
 import type { Db } from '../src/store/db.js';
 import { lifecycleAccuracy } from '../src/store/demo-repo.js';
-import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
+import { ImportBatch } from '../src/store/import-repo.js';
+import { reevaluateCustomer, runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS } from './backends.js';
 
@@ -73,6 +74,51 @@ for (const backend of BACKENDS) {
         message: expect.stringContaining('already runs past 2026-06-30'),
       });
       expect((await db.query(HISTORY)).rows).toEqual(before.rows);
+    });
+
+    test('issue 4: one customer re-evaluated alone after a new order: a churned customer is won back, the others are untouched', async () => {
+      const { rows } = await db.query<{ customer_id: string }>(
+        `SELECT customer_id FROM (
+           SELECT DISTINCT ON (customer_id) customer_id, to_stage FROM stage_history
+           WHERE model_id = 'relationship' ORDER BY customer_id, changed_at DESC) cur
+         WHERE to_stage = 'churned' ORDER BY customer_id LIMIT 1`,
+      );
+      const id = rows[0].customer_id;
+      await db.transaction(async (tx) => {
+        const batch = new ImportBatch(tx);
+        await batch.add(
+          {
+            kind: 'transactions',
+            record: {
+              transactionId: 'WINBACK-1',
+              customerId: id,
+              occurredAt: new Date('2026-10-15T03:00:00Z'),
+              amountMinor: 25_000,
+              currency: 'CNY',
+              costMinor: null,
+              channel: null,
+              status: 'completed',
+              sku: null,
+              quantity: null,
+              unitPriceMinor: null,
+            },
+          },
+          'api',
+          1,
+        );
+        await batch.finish({ strict: true });
+      });
+      const report = await reevaluateCustomer(db, id, new Date('2026-10-31T00:00:00Z'));
+      expect(report.models[0]).toMatchObject({ customers: 1, changes: 1 });
+      const { rows: added } = await db.query<{
+        customer_id: string;
+        from_stage: string;
+        won: string;
+      }>(
+        `SELECT customer_id, from_stage, reason_data->>'wonBack' AS won FROM stage_history
+         WHERE changed_at = '2026-10-31'`,
+      );
+      expect(added).toEqual([{ customer_id: id, from_stage: 'churned', won: 'true' }]);
     });
 
     test('issue 4: on the demo, truly dead customers land in churned or decline (recall ≥ 0.8) and churned ones are truly dead (precision ≥ 0.8)', async () => {

@@ -22,6 +22,11 @@ export interface LifecycleOptions {
   asOf: Date;
   /** stage models to evaluate (default: the enabled ones in `stage_models`) */
   models?: readonly StageModel[];
+  /**
+   * re-evaluate this customer alone (incremental: after new orders or interactions arrive
+   * through the API); the others keep their stages
+   */
+  customerId?: string;
 }
 
 export interface LifecycleModelReport {
@@ -58,13 +63,14 @@ interface StateRow {
 }
 
 // $1 end of the as-of day (exclusive), $2 value window days, $3 complaint window days,
-// $4 model key, $5 as-of date (score snapshot).
+// $4 model key, $5 as-of date (score snapshot), $6 one customer or null for all.
 const STATE_SQL = `
   WITH days AS (
     SELECT customer_id, floor(extract(epoch FROM occurred_at) / 86400)::int AS d,
            sum(amount_minor) AS amt, min(occurred_at) AS first_at, max(occurred_at) AS last_at
     FROM transactions
     WHERE status = 'completed' AND occurred_at < $1::timestamptz
+      AND ($6::text IS NULL OR customer_id = $6::text)
     GROUP BY 1, 2
   ), p AS (
     SELECT customer_id, min(first_at) AS first_at, max(last_at) AS last_at,
@@ -79,16 +85,22 @@ const STATE_SQL = `
   ), s AS (
     SELECT customer_id, bool_or(ended_at IS NULL OR ended_at >= $1::timestamptz) AS active,
            min(started_at) AS started
-    FROM subscriptions WHERE started_at < $1::timestamptz GROUP BY 1
+    FROM subscriptions
+    WHERE started_at < $1::timestamptz AND ($6::text IS NULL OR customer_id = $6::text)
+    GROUP BY 1
   ), i AS (
     SELECT customer_id,
            count(*) FILTER (WHERE type = 'complaint'
                               AND occurred_at >= $1::timestamptz - $3::int * interval '1 day')::int AS complaints,
            count(*)::int AS interactions
-    FROM interactions WHERE occurred_at < $1::timestamptz GROUP BY 1
+    FROM interactions
+    WHERE occurred_at < $1::timestamptz AND ($6::text IS NULL OR customer_id = $6::text)
+    GROUP BY 1
   ), h AS (
     SELECT DISTINCT ON (customer_id) customer_id, to_stage, changed_at
-    FROM stage_history WHERE model_id = $4 AND changed_at < $1::timestamptz
+    FROM stage_history
+    WHERE model_id = $4 AND changed_at < $1::timestamptz
+      AND ($6::text IS NULL OR customer_id = $6::text)
     ORDER BY customer_id, changed_at DESC
   )
   SELECT c.customer_id, p.first_at, p.last_at, coalesce(p.purchase_days, 0) AS purchase_days,
@@ -102,7 +114,7 @@ const STATE_SQL = `
   LEFT JOIN i ON i.customer_id = c.customer_id
   LEFT JOIN h ON h.customer_id = c.customer_id
   LEFT JOIN score_snapshots sc ON sc.customer_id = c.customer_id AND sc.as_of = $5::date
-  WHERE c.erased_at IS NULL
+  WHERE c.erased_at IS NULL AND ($6::text IS NULL OR c.customer_id = $6::text)
   ORDER BY c.customer_id`;
 
 const HISTORY_COLUMNS = [
@@ -147,9 +159,11 @@ export async function runLifecycleAnalysis(
   const reports: LifecycleModelReport[] = [];
   await db.transaction(async (tx) => {
     for (const model of models) {
+      const only = options.customerId ?? null;
       const later = await tx.query(
-        'SELECT 1 FROM stage_history WHERE model_id = $1 AND changed_at > $2 LIMIT 1',
-        [model.key, day],
+        `SELECT 1 FROM stage_history WHERE model_id = $1 AND changed_at > $2
+           AND ($3::text IS NULL OR customer_id = $3::text) LIMIT 1`,
+        [model.key, day, only],
       );
       if (later.rows.length > 0) {
         throw new InputError(
@@ -157,17 +171,18 @@ export async function runLifecycleAnalysis(
           { field: 'asOf', value: asOf },
         );
       }
-      await tx.query('DELETE FROM stage_history WHERE model_id = $1 AND changed_at = $2', [
-        model.key,
-        day,
-      ]);
+      await tx.query(
+        `DELETE FROM stage_history WHERE model_id = $1 AND changed_at = $2
+           AND ($3::text IS NULL OR customer_id = $3::text)`,
+        [model.key, day, only],
+      );
       const counts = new Map<string, number>();
       let customers = 0;
       let changes = 0;
       const t = model.thresholds;
       for await (const batch of tx.stream<StateRow>(
         STATE_SQL,
-        [end, t.valueWindowDays, t.complaintWindowDays, model.key, asOf],
+        [end, t.valueWindowDays, t.complaintWindowDays, model.key, asOf, only],
         10_000,
       )) {
         const states = batch.map(toState);
@@ -308,4 +323,16 @@ export async function replayLifecycle(db: Db, options: ReplayOptions): Promise<R
       ms: performance.now() - started,
     };
   });
+}
+
+/**
+ * Re-evaluates one customer's stages as of `asOf` (default: today is the caller's to pass) and
+ * records a change if there is one — for new orders or interactions arriving one at a time.
+ */
+export async function reevaluateCustomer(
+  db: Db,
+  customerId: string,
+  asOf: Date,
+): Promise<LifecycleReport> {
+  return runLifecycleAnalysis(db, { asOf, customerId });
 }
