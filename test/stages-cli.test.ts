@@ -127,6 +127,23 @@ for (const backend of BACKENDS) {
         expect(report.mix.map((m: { zh: string }) => m.zh)).toContain('稳定期');
       });
 
+      test('issue 4: revenue and CLV by stage add up to the snapshot, and the trajectory mix covers every customer', async () => {
+        const report = JSON.parse((await tenure('stages', '--json', '--as-of', '2026-06-30')).out);
+        expect(report.valueSnapshot).toBe('2026-06-30');
+        const [totals] = await sql<{ clv: number; revenue: number }>(
+          `SELECT coalesce(sum(clv_minor), 0)::bigint AS clv,
+                  coalesce(sum((historical->>'revenueMinor')::bigint), 0)::bigint AS revenue
+           FROM score_snapshots WHERE as_of = '2026-06-30'`,
+        );
+        const sum = (k: string) =>
+          report.mix.reduce((s: number, m: Record<string, number>) => s + m[k], 0);
+        expect(sum('clvYuan')).toBeCloseTo(Number(totals.clv) / 100, 2);
+        expect(sum('revenueYuan')).toBeCloseTo(Number(totals.revenue) / 100, 2);
+        expect(
+          report.trajectories.reduce((s: number, t: { customers: number }) => s + t.customers, 0),
+        ).toBe(report.customers);
+      });
+
       test('issue 4: transitions from 06-30 to 09-30 add up to the customers present on both dates, each row of rates summing to 1', async () => {
         const r = await tenure('stages', '--json', '--as-of', '2026-09-30', '--from', '2026-06-30');
         const report = JSON.parse(r.out);

@@ -11,7 +11,12 @@
  * --json prints one object:
  *   { model, modelName: {zh, en}, asOf: 'YYYY-MM-DD', from: 'YYYY-MM-DD' | null,
  *     customers,                                    // customers with a stage at asOf
- *     mix: [{stage, zh, en, colour, customers, share}],   // model's stage order, share of customers
+ *     mix: [{stage, zh, en, colour, customers, share, revenueYuan, clvYuan}],
+ *                                                   // model's stage order; revenue to date and
+ *                                                   // predicted CLV from the latest snapshot ≤ asOf
+ *     valueSnapshot: 'YYYY-MM-DD' | null,           // that snapshot
+ *     trajectories: [{pattern, zh, en, customers, revenueYuan, clvYuan}],
+ *                                                   // seed 000 fig. 2-4 paths as of asOf
  *     transitions: {
  *       counts: [{from, to, customers, rate}],      // non-zero flows; from = null: no stage at `from`
  *                                                   // rate = customers ÷ all customers in `from`
@@ -24,6 +29,7 @@
  */
 import type { Command } from 'commander';
 import {
+  classifyTrajectories,
   conversionFunnel,
   dwellTimes,
   PRESET_MODELS,
@@ -31,7 +37,13 @@ import {
   transitionMatrix,
 } from '../engine/index.js';
 import { InputError, NotFoundError } from '../errors.js';
-import { historyDates, loadStageHistory, stageCountsAt } from '../store/lifecycle-repo.js';
+import {
+  customerValuesAt,
+  historyDates,
+  loadStageHistory,
+  stageCountsAt,
+} from '../store/lifecycle-repo.js';
+import { listStageModels } from '../store/stage-model-repo.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate } from './dates.js';
 import { withDb } from './with-db.js';
@@ -49,6 +61,21 @@ export interface StagesReport {
     colour: string;
     customers: number;
     share: number;
+    /** historical revenue of the stage's customers to the snapshot date, yuan */
+    revenueYuan: number;
+    /** their predicted CLV (discounted margin over the snapshot's horizon), yuan */
+    clvYuan: number;
+  }[];
+  /** the score snapshot the value figures come from (null: none yet) */
+  valueSnapshot: string | null;
+  /** each relationship's path (seed 000 fig. 2-4), with the customers and the value in it */
+  trajectories: {
+    pattern: string;
+    zh: string;
+    en: string;
+    customers: number;
+    revenueYuan: number;
+    clvYuan: number;
   }[];
   transitions: {
     counts: { from: string | null; to: string; customers: number; rate: number }[];
@@ -101,10 +128,13 @@ function stageModelByKey(key: string): StageModel {
 
 export async function buildStagesReport(
   ctx: CliContext,
-  model: StageModel,
+  modelArg: StageModel,
   opts: { asOf?: Date; from?: Date },
 ): Promise<StagesReport> {
+  let model = modelArg;
   return withDb(ctx, async (db) => {
+    // Names, colours and order as the business has them (a renamed stage shows renamed).
+    model = (await listStageModels(db)).find((m) => m.model.key === model.key)?.model ?? model;
     const dates = await historyDates(db, model.key);
     if (dates.length === 0) {
       throw new NotFoundError(
@@ -136,8 +166,20 @@ export async function buildStagesReport(
     const rows = await loadStageHistory(db, model.key, asOf);
     let customers = 0;
     for (const n of counts.values()) customers += n;
+    const { snapshot, values } = await customerValuesAt(db, asOf);
+    const current = new Map<string, string>();
+    for (const r of rows) current.set(r.customerId, r.stage); // rows come in date order per customer
+    const byStage = new Map<string, { revenue: number; clv: number }>();
+    for (const [id, stage] of current) {
+      const v = values.get(id);
+      const acc = byStage.get(stage) ?? { revenue: 0, clv: 0 };
+      acc.revenue += v?.revenueMinor ?? 0;
+      acc.clv += v?.clvMinor ?? 0;
+      byStage.set(stage, acc);
+    }
     const mix = model.stages.map((s) => {
       const n = counts.get(s.code) ?? 0;
+      const v = byStage.get(s.code) ?? { revenue: 0, clv: 0 };
       return {
         stage: s.code,
         zh: s.name.zh,
@@ -145,8 +187,36 @@ export async function buildStagesReport(
         colour: s.colour,
         customers: n,
         share: customers === 0 ? 0 : n / customers,
+        revenueYuan: v.revenue / 100,
+        clvYuan: v.clv / 100,
       };
     });
+    const patterns = new Map<
+      string,
+      { zh: string; en: string; n: number; revenue: number; clv: number }
+    >();
+    for (const t of classifyTrajectories(model, rows, asOf)) {
+      const p = patterns.get(t.pattern) ?? {
+        zh: t.name.zh,
+        en: t.name.en,
+        n: 0,
+        revenue: 0,
+        clv: 0,
+      };
+      const v = values.get(t.customerId);
+      p.n++;
+      p.revenue += v?.revenueMinor ?? 0;
+      p.clv += v?.clvMinor ?? 0;
+      patterns.set(t.pattern, p);
+    }
+    const trajectories = [...patterns].map(([pattern, p]) => ({
+      pattern,
+      zh: p.zh,
+      en: p.en,
+      customers: p.n,
+      revenueYuan: p.revenue / 100,
+      clvYuan: p.clv / 100,
+    }));
     // Without a previous day every customer is new: `from` one millisecond before all history.
     const from = fromIso ? day(fromIso) : new Date(day(dates[0]).getTime() - 1);
     const m = transitionMatrix(model, rows, from, asOf);
@@ -168,6 +238,8 @@ export async function buildStagesReport(
       from: fromIso,
       customers,
       mix,
+      valueSnapshot: snapshot,
+      trajectories,
       transitions: {
         counts: flows,
         sankey: {
@@ -206,6 +278,7 @@ export async function buildStagesReport(
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const yuan = (x: number): string => Math.round(x).toLocaleString('en-US');
 const days = (x: number | null): string => (x === null ? '—' : x.toFixed(0));
 
 /** Pads to a display width, counting CJK characters as two columns. */
@@ -221,11 +294,25 @@ export function describeStages(r: StagesReport): string {
   const lines = [
     `${r.modelName.zh} ${r.modelName.en} (${r.model}) as of ${r.asOf}: ${r.customers} customers`,
     '',
-    `  ${pad('阶段 stage', 28)}${'customers'.padStart(10)}${'share'.padStart(9)}`,
+    `  ${pad('阶段 stage', 28)}${'customers'.padStart(10)}${'share'.padStart(9)}${'revenue ¥'.padStart(14)}${'CLV ¥'.padStart(14)}`,
   ];
   for (const s of r.mix) {
     lines.push(
-      `  ${pad(label(s.stage), 28)}${String(s.customers).padStart(10)}${pct(s.share).padStart(9)}`,
+      `  ${pad(label(s.stage), 28)}${String(s.customers).padStart(10)}${pct(s.share).padStart(9)}${yuan(s.revenueYuan).padStart(14)}${yuan(s.clvYuan).padStart(14)}`,
+    );
+  }
+  lines.push(
+    r.valueSnapshot
+      ? `  (revenue to date and predicted CLV from the score snapshot of ${r.valueSnapshot})`
+      : '  (no score snapshot yet: run tenure analyze for revenue and CLV)',
+  );
+  lines.push(
+    '',
+    `  ${pad('客户轨迹 trajectory', 28)}${'customers'.padStart(10)}${'revenue ¥'.padStart(14)}${'CLV ¥'.padStart(14)}`,
+  );
+  for (const t of r.trajectories) {
+    lines.push(
+      `  ${pad(`${t.zh} ${t.en}`, 28)}${String(t.customers).padStart(10)}${yuan(t.revenueYuan).padStart(14)}${yuan(t.clvYuan).padStart(14)}`,
     );
   }
   lines.push('', `  transitions ${r.from ?? '(start)'} → ${r.asOf}:`);

@@ -134,3 +134,41 @@ export async function customerStageHistory(
   );
   return rows;
 }
+
+export interface CustomerValue {
+  /** historical revenue to the snapshot date, minor units */
+  revenueMinor: number;
+  /** predicted CLV (discounted margin over the snapshot's horizon), minor units; null without a model */
+  clvMinor: number | null;
+}
+
+/**
+ * Each customer's value from the latest score snapshot at or before `at` (one snapshot date
+ * for everyone), and that date; empty when there is no snapshot yet.
+ */
+export async function customerValuesAt(
+  db: Db,
+  at: Date,
+): Promise<{ snapshot: string | null; values: Map<string, CustomerValue> }> {
+  const { rows: d } = await db.query<{ as_of: string | null }>(
+    'SELECT max(as_of) AS as_of FROM score_snapshots WHERE as_of <= $1::date',
+    [at],
+  );
+  const snapshot = d[0]?.as_of ?? null;
+  const values = new Map<string, CustomerValue>();
+  if (!snapshot) return { snapshot, values };
+  for await (const batch of db.stream<{
+    customer_id: string;
+    revenue: number | null;
+    clv: number | null;
+  }>(
+    `SELECT customer_id, (historical->>'revenueMinor')::bigint AS revenue, clv_minor AS clv
+     FROM score_snapshots WHERE as_of = $1`,
+    [snapshot],
+    20_000,
+  )) {
+    for (const r of batch)
+      values.set(r.customer_id, { revenueMinor: r.revenue ?? 0, clvMinor: r.clv });
+  }
+  return { snapshot, values };
+}
