@@ -3,7 +3,7 @@
  * `tenure customer <id>` (profile, score, stages with reasons, next best action), run
  * in-process against a demo database analysed on 2026-06-30 and again on 2026-09-30.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -218,6 +218,42 @@ for (const backend of BACKENDS) {
         const r = await tenure(...args);
         expect(r.code).toBe(code);
         expect(r.err).toBe(`tenure: ${message}\n`);
+      });
+
+      test('issue 4 §5: an edited playbook is what `tenure customer` recommends; a malformed one is refused with its path', async () => {
+        const [{ id, stage }] = await sql<{ id: string; stage: string }>(
+          `SELECT customer_id AS id, to_stage AS stage FROM (
+             SELECT DISTINCT ON (customer_id) customer_id, to_stage FROM stage_history
+             WHERE model_id = 'relationship' ORDER BY customer_id, changed_at DESC) x
+           WHERE to_stage = 'decline' ORDER BY customer_id LIMIT 1`,
+        );
+        const shown = await tenure('stage-model', 'playbook', 'relationship');
+        expect(shown.code).toBe(0);
+        const playbook = JSON.parse(shown.out);
+        playbook.stages[stage].goal = {
+          zh: '三天内回访并找出原因',
+          en: 'call back within three days and find the cause',
+        };
+        const file = path.join(os.tmpdir(), `playbook-${process.pid}-${Date.now()}.json`);
+        writeFileSync(file, JSON.stringify(playbook));
+        expect((await tenure('stage-model', 'playbook', 'relationship', '--file', file)).code).toBe(
+          0,
+        );
+        const report = JSON.parse((await tenure('customer', id, '--json')).out);
+        const rel = report.stages.find((m: { model: string }) => m.model === 'relationship');
+        expect(rel.nextAction.goal.zh).toBe('三天内回访并找出原因');
+
+        playbook.stages[stage].actions[0].channel = 'carrier-pigeon';
+        writeFileSync(file, JSON.stringify(playbook));
+        const bad = await tenure('stage-model', 'playbook', 'relationship', '--file', file);
+        expect(bad.code).toBe(2);
+        expect(bad.err).toContain(`playbooks.relationship.stages.${stage}.actions.0.channel`);
+        const again = JSON.parse((await tenure('customer', id, '--json')).out);
+        expect(
+          again.stages.find((m: { model: string }) => m.model === 'relationship').nextAction.goal
+            .zh,
+        ).toBe('三天内回访并找出原因');
+        rmSync(file, { force: true });
       });
 
       test('issue 4: `tenure customer <id> --json` gives the profile, scores, the stage history in date order with reasons, and a next action', async () => {

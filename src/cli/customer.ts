@@ -25,9 +25,11 @@
 import type { Command } from 'commander';
 import {
   nextBestAction,
+  type Playbook,
   PRESET_MODELS,
   PRESET_PLAYBOOKS,
   type RiskLevel,
+  type StageModel,
   VALUE_TIERS,
   type ValueTier,
 } from '../engine/index.js';
@@ -39,6 +41,7 @@ import {
   customerStageHistory,
   latestScore,
 } from '../store/lifecycle-repo.js';
+import { listStageModels } from '../store/stage-model-repo.js';
 import { type CliContext, printJson } from './context.js';
 import { withDb } from './with-db.js';
 
@@ -94,16 +97,21 @@ export interface CustomerReport {
 
 const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high'];
 
-function stageName(model: string, code: string): Text {
-  const s = PRESET_MODELS[model]?.stages.find((x) => x.code === code);
-  return s ? { zh: s.name.zh, en: s.name.en } : { zh: code, en: code };
-}
+type StoredModels = ReadonlyMap<string, { model: StageModel; playbook: Playbook | null }>;
 
 function stagesOf(
   changes: CustomerStageChange[],
   tier: ValueTier | undefined,
   risk: RiskLevel | undefined,
+  stored: StoredModels,
 ): CustomerReport['stages'] {
+  // Names and playbooks as the business keeps them in stage_models (presets as a fallback).
+  const modelOf = (key: string): StageModel | undefined =>
+    stored.get(key)?.model ?? PRESET_MODELS[key];
+  const stageName = (model: string, code: string): Text => {
+    const s = modelOf(model)?.stages.find((x) => x.code === code);
+    return s ? { zh: s.name.zh, en: s.name.en } : { zh: code, en: code };
+  };
   const byModel = new Map<string, CustomerStageChange[]>();
   for (const c of changes) {
     const list = byModel.get(c.modelId) ?? [];
@@ -122,15 +130,15 @@ function stagesOf(
       wonBack: c.reasonData.wonBack === true,
     }));
     const last = history[history.length - 1];
-    const playbook = PRESET_PLAYBOOKS[model];
+    const playbook = stored.get(model)?.playbook ?? PRESET_PLAYBOOKS[model];
     const next =
       playbook?.stages[last.to] !== undefined
         ? nextBestAction(last.to, playbook, tier, risk)
         : null;
     out.push({
       model,
-      modelName: PRESET_MODELS[model]
-        ? { zh: PRESET_MODELS[model].name.zh, en: PRESET_MODELS[model].name.en }
+      modelName: modelOf(model)
+        ? { zh: modelOf(model)!.name.zh, en: modelOf(model)!.name.en }
         : { zh: model, en: model },
       current: {
         stage: last.to,
@@ -189,7 +197,12 @@ export async function buildCustomerReport(ctx: CliContext, id: string): Promise<
         churnRisk: score.churnRisk,
         warningLevel: score.warningLevel,
       },
-      stages: stagesOf(changes, tier, risk),
+      stages: stagesOf(
+        changes,
+        tier,
+        risk,
+        new Map((await listStageModels(db)).map((m) => [m.model.key, m])),
+      ),
     };
   });
 }
@@ -224,7 +237,7 @@ export function describeCustomer(r: CustomerReport): string {
       '    history:',
     );
     for (const h of m.history) {
-      const from = h.from === null ? '—' : stageName(m.model, h.from).zh;
+      const from = h.from === null ? '—' : (m.history.find((x) => x.to === h.from)?.zh ?? h.from);
       lines.push(
         `    ${day(h.at)}  ${from} → ${h.zh} ${h.en}${h.wonBack ? ' (挽回 won back)' : ''}`,
       );

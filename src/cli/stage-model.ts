@@ -1,10 +1,14 @@
 /** `tenure stage-model`: show, edit and switch the stage models (issue 4 §1). */
+
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { describeStageRules } from '../engine/index.js';
+import { InputError, NotFoundError } from '../errors.js';
 import {
   listStageModels,
   parseThresholdSettings,
   setStageModelEnabled,
+  setStagePlaybook,
   setStageThresholds,
 } from '../store/stage-model-repo.js';
 import { type CliContext, printJson } from './context.js';
@@ -65,6 +69,40 @@ export function registerStageModel(program: Command, ctx: CliContext): void {
             .join(', ')}; run tenure analyze to apply it\n`,
         );
       }
+    });
+
+  cmd
+    .command('playbook')
+    .description("print a model's playbook as JSON, or replace it with --file (validated)")
+    .argument('<model>', 'the model, e.g. relationship')
+    .option(
+      '--file <playbook.json>',
+      'the new playbook: {modelKey, stages: {code: {goal, kpi, actions}}}',
+    )
+    .action(async (key: string, opts) => {
+      if (opts.file) {
+        let input: unknown;
+        try {
+          input = JSON.parse(await readFile(opts.file, 'utf8'));
+        } catch (error) {
+          throw new InputError(
+            `${opts.file}: not a readable JSON file (${(error as Error).message})`,
+            {
+              file: opts.file,
+            },
+          );
+        }
+        const playbook = await withDb(ctx, (db) => setStagePlaybook(db, key, input));
+        ctx.out.write(
+          `the ${playbook.modelKey} playbook was replaced (${Object.keys(playbook.stages).length} stages)\n`,
+        );
+        return;
+      }
+      const models = await withDb(ctx, (db) => listStageModels(db));
+      const found = models.find((m) => m.model.key === key);
+      if (!found)
+        throw new NotFoundError(`no stage model "${key}"`, { field: 'model', value: key });
+      printJson(ctx, found.playbook);
     });
 
   for (const [name, enabled] of [

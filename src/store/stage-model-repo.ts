@@ -6,10 +6,13 @@
  * that wrote them, so earlier history stays as it was.
  */
 import {
+  type Playbook,
   PRESET_MODELS,
+  PRESET_PLAYBOOKS,
   STAGE_THRESHOLDS,
   type StageModel,
   type StageThresholdName,
+  validatePlaybook,
   validateStageModel,
   withThresholds,
 } from '../engine/index.js';
@@ -21,6 +24,7 @@ interface Row {
   version: number;
   definition: unknown;
   enabled: boolean;
+  playbook?: unknown;
 }
 
 /** Seeds the presets the business needs the first time; never overwrites edited models. */
@@ -30,23 +34,53 @@ async function ensureSeeded(db: Db): Promise<void> {
   for (const key of wanted) {
     const model = PRESET_MODELS[key];
     await db.query(
-      `INSERT INTO stage_models (model_id, version, definition, enabled, is_active)
-       VALUES ($1, $2, $3, true, $4) ON CONFLICT (model_id) DO NOTHING`,
-      [key, model.version, JSON.stringify(model), key === 'relationship'],
+      `INSERT INTO stage_models (model_id, version, definition, enabled, is_active, playbook)
+       VALUES ($1, $2, $3, true, $4, $5) ON CONFLICT (model_id) DO NOTHING`,
+      [
+        key,
+        model.version,
+        JSON.stringify(model),
+        key === 'relationship',
+        JSON.stringify(PRESET_PLAYBOOKS[key] ?? null),
+      ],
     );
   }
 }
 
 /** Every stored model (seeding the presets on first use), enabled or not. */
-export async function listStageModels(db: Db): Promise<{ model: StageModel; enabled: boolean }[]> {
+export async function listStageModels(
+  db: Db,
+): Promise<{ model: StageModel; enabled: boolean; playbook: Playbook | null }[]> {
   await ensureSeeded(db);
   const { rows } = await db.query<Row>(
-    'SELECT model_id, version, definition, enabled FROM stage_models ORDER BY model_id',
+    'SELECT model_id, version, definition, enabled, playbook FROM stage_models ORDER BY model_id',
   );
-  return rows.map((r) => ({
-    model: validateStageModel(r.definition, `stage_models.${r.model_id}`),
-    enabled: r.enabled,
-  }));
+  return rows.map((r) => {
+    const model = validateStageModel(r.definition, `stage_models.${r.model_id}`);
+    const stored = r.playbook ?? PRESET_PLAYBOOKS[r.model_id] ?? null;
+    return {
+      model,
+      enabled: r.enabled,
+      playbook: stored
+        ? validatePlaybook(model, stored, `stage_models.${r.model_id}.playbook`)
+        : null,
+    };
+  });
+}
+
+/** Replaces a model's playbook after validating it against the model's stages. */
+export async function setStagePlaybook(db: Db, key: string, input: unknown): Promise<Playbook> {
+  return db.transaction(async (tx) => {
+    const models = await listStageModels(tx);
+    const found = models.find((m) => m.model.key === key);
+    if (!found) throw new NotFoundError(`no stage model "${key}"`, { field: 'model', value: key });
+    const playbook = validatePlaybook(found.model, input, `playbooks.${key}`);
+    await tx.query(
+      'UPDATE stage_models SET playbook = $2, updated_at = now() WHERE model_id = $1',
+      [key, JSON.stringify(playbook)],
+    );
+    return playbook;
+  });
 }
 
 /** The models `tenure analyze` evaluates. */
