@@ -3,6 +3,7 @@ import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
+import { registerCrossSell } from './crosssell.js';
 import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
@@ -37,5 +38,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerCrossSell(program, ctx);
   return program;
 }

@@ -1,0 +1,8 @@
+/**
+ * Acting on the analysis (issue 9, SPEC §7): association rules by FP-Growth and per-customer
+ * cross-sell / up-sell, the reminder calendar (Chinese holidays and festivals, birthdays),
+ * next best action, and campaign assignment and measurement.
+ */
+export * from './association-rules.js';
+export * from './crosssell.js';
+export * from './fp-growth.js';
