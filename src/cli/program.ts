@@ -10,6 +10,7 @@ import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
+import { registerTasks } from './tasks.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -39,5 +40,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerStages(program, ctx);
   registerCustomer(program, ctx);
   registerCrossSell(program, ctx);
+  registerTasks(program, ctx);
   return program;
 }

@@ -4,5 +4,7 @@
  * next best action, and campaign assignment and measurement.
  */
 export * from './association-rules.js';
+export * from './calendar.js';
 export * from './crosssell.js';
 export * from './fp-growth.js';
+export * from './reminders.js';
