@@ -94,6 +94,9 @@ export async function runScheduler(
   options: { settings?: SchedulerSettings } = {},
 ): Promise<SchedulerRun> {
   return db.transaction(async (tx) => {
+    // Concurrent runs take turns (PostgreSQL docs, "Advisory Locks"); the unique source_key
+    // would already keep them from duplicating, this keeps them from waiting on each other's rows.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('tenure.scheduler'))");
     const settings = options.settings ?? (await schedulerSettings(tx));
     const today = isoDay(now);
     const until = addDays(today, settings.horizonDays);
