@@ -8,6 +8,7 @@ import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerQueue } from './queue.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 import { registerTasks } from './tasks.js';
@@ -41,5 +42,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerCustomer(program, ctx);
   registerCrossSell(program, ctx);
   registerTasks(program, ctx);
+  registerQueue(program, ctx);
   return program;
 }

@@ -7,4 +7,5 @@ export * from './association-rules.js';
 export * from './calendar.js';
 export * from './crosssell.js';
 export * from './fp-growth.js';
+export * from './next-action.js';
 export * from './reminders.js';

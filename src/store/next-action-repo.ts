@@ -1,0 +1,186 @@
+/**
+ * Next best action (issue 9 §1) over the store: each customer's stage (relationship model),
+ * latest score snapshot with tier, churn risk and warning level (null until the churn model has
+ * run: the engine then uses 1 − P(alive)), and the best cross-sell / up-sell from the stored
+ * rules, fed to the engine's `chooseNextAction` with the stage playbook as the business keeps it
+ * (stage_models.playbook) and the editable NBA settings (action_settings 'nba').
+ *
+ * `nextActionFor` is the 360 view's; `workQueue` is the daily list per owner, best expected
+ * value first; `queueToTasks` turns a queue into tasks (idempotent per customer and day).
+ */
+import {
+  type CatalogueItem,
+  chooseNextAction,
+  crossSellSuggestions,
+  type NbaCustomer,
+  type NbaSettings,
+  type NextAction,
+  type Playbook,
+  type SkuRule,
+  type TierName,
+  upSellSuggestions,
+  validateNbaSettings,
+} from '../engine/index.js';
+import { NotFoundError } from '../errors.js';
+import { scoresCte, stageCte } from './action-scores-sql.js';
+import {
+  ownedProductsByCustomer,
+  productCatalogue,
+  storedCrossSellRules,
+} from './crosssell-repo.js';
+import type { Db } from './db.js';
+import { listStageModels } from './stage-model-repo.js';
+
+/** NBA settings as stored (defaults where absent). */
+export async function nbaSettings(db: Db): Promise<NbaSettings> {
+  const { rows } = await db.query<{ value: unknown }>(
+    "SELECT value FROM action_settings WHERE key = 'nba'",
+  );
+  return validateNbaSettings(rows[0]?.value ?? null, 'action_settings.nba');
+}
+
+interface ContextRow {
+  customer_id: string;
+  owner_id: string | null;
+  stage: string | null;
+  tier: string | null;
+  clv_minor: string | null;
+  p_alive: number | null;
+  churn_risk: number | null;
+  warning_level: string | null;
+}
+
+const TIERS: readonly string[] = ['platinum', 'gold', 'iron', 'lead'];
+const endOfDay = (d: Date): Date =>
+  new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+
+async function computeActions(
+  db: Db,
+  asOf: Date,
+  filter: { ownerId?: string; customerId?: string },
+): Promise<NextAction[]> {
+  const settings = await nbaSettings(db);
+  const models = await listStageModels(db);
+  const playbook: Playbook | null =
+    models.find((m) => m.model.key === 'relationship')?.playbook ?? null;
+  const rules = ((await storedCrossSellRules(db, 'order')) ?? []) as SkuRule[];
+  const catalogue: Map<string, CatalogueItem> = await productCatalogue(db);
+  const { rows } = await db.query<ContextRow>(
+    `WITH ${scoresCte('$1')}, ${stageCte('$2')}
+     SELECT c.customer_id, c.owner_id, st.stage, s.tier, s.clv_minor, s.p_alive, s.churn_risk,
+       s.warning_level
+     FROM customers c
+     LEFT JOIN scores s ON s.customer_id = c.customer_id
+     LEFT JOIN stage st ON st.customer_id = c.customer_id
+     WHERE c.erased_at IS NULL AND ($3::text IS NULL OR c.owner_id = $3)
+       AND ($4::text IS NULL OR c.customer_id = $4)
+     ORDER BY c.customer_id`,
+    [
+      asOf.toISOString().slice(0, 10),
+      endOfDay(asOf),
+      filter.ownerId ?? null,
+      filter.customerId ?? null,
+    ],
+  );
+  const owned = new Map<string, Set<string>>();
+  if (filter.customerId === undefined) {
+    for await (const batch of ownedProductsByCustomer(db, filter.ownerId)) {
+      for (const r of batch) owned.set(r.customerId, new Set(r.skus));
+    }
+  } else {
+    const { rows: skus } = await db.query<{ sku: string }>(
+      `SELECT DISTINCT l.sku FROM transaction_lines l
+       JOIN transactions t ON t.customer_id = l.customer_id AND t.transaction_id = l.transaction_id
+       WHERE l.customer_id = $1 AND t.status = 'completed' AND l.sku IS NOT NULL`,
+      [filter.customerId],
+    );
+    owned.set(filter.customerId, new Set(skus.map((r) => r.sku)));
+  }
+  return rows.map((r) => {
+    const mine = owned.get(r.customer_id) ?? new Set<string>();
+    const cross = mine.size > 0 ? crossSellSuggestions(mine, rules, catalogue, 1)[0] : undefined;
+    const up = mine.size > 0 ? upSellSuggestions(mine, catalogue)[0] : undefined;
+    const c: NbaCustomer = {
+      customerId: r.customer_id,
+      ownerId: r.owner_id,
+      stage: r.stage,
+      tier: TIERS.includes(r.tier as string) ? (r.tier as TierName) : null,
+      clvMinor: r.clv_minor === null ? null : Number(r.clv_minor),
+      pAlive: r.p_alive,
+      churnRisk: r.churn_risk,
+      warningLevel: r.warning_level,
+      crossSell: cross ?? null,
+      upSell: up ?? null,
+    };
+    return chooseNextAction(c, playbook, settings);
+  });
+}
+
+/** The next best action of one customer as of a day (the 360 view). Unknown id: NotFoundError. */
+export async function nextActionFor(db: Db, customerId: string, asOf: Date): Promise<NextAction> {
+  const [action] = await computeActions(db, asOf, { customerId });
+  if (action === undefined) {
+    throw new NotFoundError(`customer "${customerId}" does not exist`, {
+      field: 'customer',
+      value: customerId,
+    });
+  }
+  return action;
+}
+
+/**
+ * The daily work queue: every customer's next action (one owner's customers when given), best
+ * expected value first, at most `limit`; actions worth nothing (let go, nothing to act on) are
+ * left out.
+ */
+export async function workQueue(
+  db: Db,
+  { asOf, ownerId, limit = 50 }: { asOf: Date; ownerId?: string; limit?: number },
+): Promise<NextAction[]> {
+  const all = await computeActions(db, asOf, { ownerId });
+  return all
+    .filter((a) => a.expectedValueMinor > 0)
+    .sort(
+      (a, b) =>
+        b.expectedValueMinor - a.expectedValueMinor ||
+        (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0),
+    )
+    .slice(0, limit);
+}
+
+/**
+ * Puts a queue into the task list, one 'next-action' task per customer and day (source_key
+ * `next-action:YYYY-MM-DD`, so running it again that day adds nothing). Returns tasks created.
+ */
+export async function queueToTasks(
+  db: Db,
+  actions: readonly NextAction[],
+  asOf: Date,
+): Promise<number> {
+  if (actions.length === 0) return 0;
+  const day = asOf.toISOString().slice(0, 10);
+  const r = await db.query(
+    `INSERT INTO tasks (customer_id, task_id, type, owner_id, due_at, source, source_key, title, details)
+     SELECT a.customer_id, 'Q' || substr(md5(a.customer_id || '|next-action:' || $1), 1, 15),
+       'next-action', a.owner_id, ($1::date)::timestamp AT TIME ZONE 'UTC', 'next-best-action',
+       'next-action:' || $1, a.title, a.details
+     FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[]) AS a(customer_id, owner_id, title, details)
+     ON CONFLICT DO NOTHING`,
+    [
+      day,
+      actions.map((a) => a.customerId),
+      actions.map((a) => a.ownerId),
+      actions.map((a) => JSON.stringify(a.title)),
+      actions.map((a) =>
+        JSON.stringify({
+          kind: a.kind,
+          channel: a.channel,
+          reason: a.reason,
+          expectedValueMinor: a.expectedValueMinor,
+          ref: a.ref,
+        }),
+      ),
+    ],
+  );
+  return r.rowCount;
+}
