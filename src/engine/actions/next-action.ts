@@ -270,26 +270,28 @@ export function chooseNextAction(
     const pick = play
       ? nextBestAction(c.stage as string, playbook as Playbook, valueTier, 'high')
       : null;
-    candidates.push({
-      ...base,
-      kind: 'retention',
-      title: pick?.action.title ?? { zh: '主动联系挽留', en: 'Reach out to retain' },
-      channel: pick?.action.channel ?? personal,
-      reason: {
-        zh: join(
-          `风险价值 ${yuan(atRisk)} × 挽留提升 ${(settings.retentionLift[riskLevel] * 100).toFixed(0)}%`,
-          context.zh,
-          '；',
-        ),
-        en: join(
-          `value at risk ${yuan(atRisk)} × retention lift ${(settings.retentionLift[riskLevel] * 100).toFixed(0)}%`,
-          context.en,
-          '; ',
-        ),
-      },
-      expectedValueMinor: ev,
-      ref: pick?.action.id ?? null,
-    });
+    // the playbook may say to spend nothing on this customer (channel none): no retention effort
+    if (pick?.action.channel !== 'none')
+      candidates.push({
+        ...base,
+        kind: 'retention',
+        title: pick?.action.title ?? { zh: '主动联系挽留', en: 'Reach out to retain' },
+        channel: pick?.action.channel ?? personal,
+        reason: {
+          zh: join(
+            `风险价值 ${yuan(atRisk)} × 挽留提升 ${(settings.retentionLift[riskLevel] * 100).toFixed(0)}%`,
+            context.zh,
+            '；',
+          ),
+          en: join(
+            `value at risk ${yuan(atRisk)} × retention lift ${(settings.retentionLift[riskLevel] * 100).toFixed(0)}%`,
+            context.en,
+            '; ',
+          ),
+        },
+        expectedValueMinor: ev,
+        ref: pick?.action.id ?? null,
+      });
   }
   if (c.crossSell && c.crossSell.confidence >= settings.minCrossSellConfidence) {
     const s = c.crossSell;
@@ -355,7 +357,8 @@ export function chooseNextAction(
         zh: join(pick.reason.zh, context.zh, '；'),
         en: join(pick.reason.en, context.en, '; '),
       },
-      expectedValueMinor: Math.round(Math.max(clv, 0) * settings.stageLift),
+      expectedValueMinor:
+        pick.action.channel === 'none' ? 0 : Math.round(Math.max(clv, 0) * settings.stageLift),
       ref: pick.action.id,
     });
   }
