@@ -5,6 +5,7 @@
  */
 export * from './association-rules.js';
 export * from './calendar.js';
+export * from './campaign.js';
 export * from './crosssell.js';
 export * from './fp-growth.js';
 export * from './next-action.js';
