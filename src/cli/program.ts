@@ -1,6 +1,7 @@
 /** The command tree. Each command lives in its own file and registers itself here. */
 import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
+import { registerCampaign } from './campaign.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerCrossSell } from './crosssell.js';
@@ -43,5 +44,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerCrossSell(program, ctx);
   registerTasks(program, ctx);
   registerQueue(program, ctx);
+  registerCampaign(program, ctx);
   return program;
 }
