@@ -8,9 +8,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDemo } from '../src/cli/demo.js';
 import { PLANTED_RULES } from '../src/engine/demo/index.js';
 import { nextBirthday } from '../src/engine/index.js';
+import {
+  campaignReport,
+  createCampaign,
+  simulateDemoResponses,
+} from '../src/store/campaign-repo.js';
 import { crossSellFor, mineCrossSellRules, ownedProducts } from '../src/store/crosssell-repo.js';
 import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
+import { nextActionFor, queueToTasks, workQueue } from '../src/store/next-action-repo.js';
 import { openDb } from '../src/store/open.js';
 import { completeTask, dueTasks, runScheduler } from '../src/store/task-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
@@ -192,6 +198,89 @@ for (const backend of BACKENDS) {
         [task.taskId],
       );
       expect(row.rows[0].outcome).toBe('已致电道歉并补发');
+    });
+
+    test('issue 9: the work queue is one action per customer, best expected value first, per owner', async () => {
+      const q = await workQueue(db, { asOf, ownerId: 'AM001', limit: 30 });
+      expect(q.length).toBeGreaterThan(0);
+      expect(new Set(q.map((a) => a.customerId)).size).toBe(q.length);
+      for (let i = 1; i < q.length; i++) {
+        expect(q[i - 1].expectedValueMinor).toBeGreaterThanOrEqual(q[i].expectedValueMinor);
+      }
+      for (const a of q) {
+        expect(a.ownerId).toBe('AM001');
+        expect(a.reason.zh.length).toBeGreaterThan(0);
+      }
+      const one = await nextActionFor(db, q[0].customerId, asOf);
+      expect(one).toEqual(q[0]);
+      await expect(nextActionFor(db, 'nobody', asOf)).rejects.toThrow(
+        'customer "nobody" does not exist',
+      );
+      expect(await queueToTasks(db, q, asOf)).toBe(q.length);
+      expect(await queueToTasks(db, q, asOf)).toBe(0);
+    });
+
+    test('issue 9: a campaign’s measured uplift has a confidence interval containing the planted uplift', async () => {
+      const ids = (
+        await db.query<{ customer_id: string }>(
+          'SELECT customer_id FROM customers ORDER BY customer_id',
+        )
+      ).rows.map((r) => r.customer_id);
+      const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM campaigns'))
+        .rows[0].n;
+      await expect(
+        createCampaign(db, {
+          name: 'bad',
+          customerIds: [...ids.slice(0, 10), 'ghost'],
+          holdoutShare: 0.3,
+          startsAt: new Date('2026-07-01'),
+          endsAt: new Date('2026-08-01'),
+        }),
+      ).rejects.toThrow('customers do not exist: ghost');
+      expect(
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM campaigns')).rows[0].n,
+      ).toBe(before);
+
+      const c = await createCampaign(db, {
+        campaignId: 'summer',
+        name: '夏季回购',
+        customerIds: ids,
+        holdoutShare: 0.3,
+        seed: 5,
+        startsAt: new Date('2026-07-01'),
+        endsAt: new Date('2026-08-01'),
+        costMinor: 50_000,
+        costPerContactMinor: 20,
+      });
+      expect(c.members.treatment + c.members.control).toBe(ids.length);
+      for (const t of c.byTier) {
+        expect(t.control).toBe(Math.round((t.treatment + t.control) * 0.3));
+      }
+      const planted = 0.08;
+      const sim = await simulateDemoResponses(db, 'summer', {
+        baseRate: 0.12,
+        uplift: planted,
+        seed: 9,
+      });
+      expect(sim.orders).toBe(sim.treatmentConverted + sim.controlConverted);
+      const r = await campaignReport(db, 'summer', new Date('2026-08-02'));
+      expect(r.window.complete).toBe(true);
+      const u = r.uplift.conversion!;
+      expect(u.low).toBeLessThan(planted);
+      expect(u.high).toBeGreaterThan(planted);
+      expect(u.low).toBeGreaterThan(0);
+      expect(r.uplift.revenuePerCustomerMinor!.difference).toBeGreaterThan(0);
+      expect(r.costMinor).toBe(50_000 + 20 * c.members.treatment);
+      expect(r.roi).not.toBeNull();
+      // demo orders end on the as-of day: every conversion in the window is a simulated one
+      expect(r.treatment.converted).toBe(sim.treatmentConverted);
+      expect(r.control.converted).toBe(sim.controlConverted);
+      const again = await simulateDemoResponses(db, 'summer', {
+        baseRate: 0.12,
+        uplift: planted,
+        seed: 9,
+      });
+      expect(again.orders).toBe(0);
     });
   });
 }

@@ -60,15 +60,16 @@ export function assignArms(
       [list[i], list[j]] = [list[j], list[i]];
     }
     const control = Math.round(list.length * holdoutShare);
-    list.forEach((m, i) =>
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
       out.push(
         Object.freeze({
           customerId: m.customerId,
           tier: m.tier,
           arm: i < control ? 'control' : 'treatment',
         }),
-      ),
-    );
+      );
+    }
   }
   return out;
 }

@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'vitest';
+import { PRESET_PLAYBOOKS } from '../lifecycle/index.js';
+import { chooseNextAction, type NbaCustomer, validateNbaSettings } from './next-action.js';
+
+const playbook = PRESET_PLAYBOOKS.relationship;
+const base: NbaCustomer = {
+  customerId: 'C1',
+  ownerId: 'AM001',
+  stage: 'stability',
+  tier: 'gold',
+  clvMinor: 500_000,
+  pAlive: 0.9,
+  churnRisk: null,
+  warningLevel: null,
+  crossSell: null,
+  upSell: null,
+};
+
+describe('next best action (issue 9 §1)', () => {
+  test('a valuable customer at high churn risk gets the playbook’s urgent retention action, valued at value at risk × lift', () => {
+    const a = chooseNextAction(
+      { ...base, stage: 'decline', churnRisk: 0.8, pAlive: 0.5 },
+      playbook,
+    );
+    expect(a.kind).toBe('retention');
+    expect(a.riskLevel).toBe('high');
+    // value if retained 500000 / 0.5, at risk × 0.8, lift 0.2
+    expect(a.expectedValueMinor).toBe(Math.round((500_000 / 0.5) * 0.8 * 0.2));
+    expect(a.reason.en).toMatch(/value at risk/);
+    expect(a.reason.zh).toMatch(/流失风险 80%/);
+  });
+
+  test('without a churn model the risk is 1 − P(alive); a stored warning level wins over thresholds', () => {
+    const a = chooseNextAction({ ...base, pAlive: 0.25 }, playbook);
+    expect(a.risk).toBeCloseTo(0.75, 12);
+    expect(a.riskLevel).toBe('high');
+    const b = chooseNextAction({ ...base, pAlive: 0.25, warningLevel: 'low' }, playbook);
+    expect(b.riskLevel).toBe('low');
+  });
+
+  test('a strong cross-sell beats a low-risk playbook action; the reason names the rule', () => {
+    const a = chooseNextAction(
+      {
+        ...base,
+        churnRisk: 0.05,
+        crossSell: {
+          sku: 'M002',
+          name: '湿巾',
+          confidence: 0.6,
+          because: ['M001'],
+          expectedMarginMinor: 200_000,
+        },
+      },
+      playbook,
+    );
+    expect(a.kind).toBe('cross-sell');
+    expect(a.expectedValueMinor).toBe(20_000);
+    expect(a.ref).toBe('M002');
+    expect(a.reason.en).toMatch(/60% of baskets with M001/);
+  });
+
+  test('a churned customer with no positive value is let go (seed 000)', () => {
+    const a = chooseNextAction({ ...base, stage: 'churned', clvMinor: -100 }, playbook);
+    expect(a.kind).toBe('let-go');
+    expect(a.expectedValueMinor).toBe(0);
+  });
+
+  test('a customer with nothing known gets a zero-value profile action instead of an error', () => {
+    const a = chooseNextAction(
+      { ...base, stage: null, tier: null, clvMinor: null, pAlive: null },
+      null,
+    );
+    expect(a.expectedValueMinor).toBe(0);
+    expect(a.title.en).toBe('Complete the customer profile');
+  });
+
+  test.each([
+    {
+      input: { retentionLift: { high: 2 } },
+      message: 'nba.retentionLift.high: expected a number from 0 to 1, got 2',
+    },
+    {
+      input: { riskThresholds: { high: 0.3, medium: 0.5 } },
+      message: 'nba.riskThresholds: medium (0.5) must not exceed high (0.3)',
+    },
+    { input: { upsell: 1 }, message: /nba.upsell: unknown setting/ },
+  ])('settings are validated with their path: $message', ({ input, message }) => {
+    expect(() => validateNbaSettings(input)).toThrow(message);
+  });
+});
