@@ -10,6 +10,7 @@ import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 import { registerQueue } from './queue.js';
+import { registerReport } from './report.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 import { registerTasks } from './tasks.js';
@@ -45,5 +46,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerTasks(program, ctx);
   registerQueue(program, ctx);
   registerCampaign(program, ctx);
+  registerReport(program, ctx);
   return program;
 }

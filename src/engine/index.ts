@@ -19,6 +19,7 @@ export * from './optim/bfgs.js';
 export * from './optim/fit.js';
 export * from './random.js';
 export * from './records.js';
+export * from './report/index.js';
 export * from './segments/index.js';
 export * from './special/hyp2f1.js';
 export * from './special/lgamma.js';

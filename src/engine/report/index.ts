@@ -1,0 +1,3 @@
+/** The HTML report (issue 9 §5): inline SVG charts and the page built from the report's figures. */
+export * from './html.js';
+export * from './svg.js';
