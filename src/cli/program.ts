@@ -7,6 +7,7 @@ import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerSegments } from './segments.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 
@@ -37,5 +38,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerSegments(program, ctx);
   return program;
 }
