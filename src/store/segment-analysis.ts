@@ -334,7 +334,7 @@ export async function runSegmentAnalysis(
     if (n > 0) {
       await tx.exec(
         `CREATE TEMP TABLE segment_scores (
-           customer_id text COLLATE "C" PRIMARY KEY, r smallint, f smallint, m smallint,
+           customer_id text COLLATE "C", r smallint, f smallint, m smallint,
            segment text, tier text, cluster text, archetype text) ON COMMIT DROP`,
       );
       for (let start = 0; start < n; start += 50_000) {
@@ -357,6 +357,7 @@ export async function runSegmentAnalysis(
           rows,
         );
       }
+      await tx.exec('ANALYZE segment_scores');
       await tx.query(
         `UPDATE score_snapshots s
          SET rfm_r = t.r, rfm_f = t.f, rfm_m = t.m, rfm_segment = t.segment, tier = t.tier,

@@ -188,7 +188,7 @@ async function buildSegmentBase(tx: Db, asOf: string): Promise<void> {
   const model = await activeStageModel(tx);
   await tx.exec(`DROP TABLE IF EXISTS segment_base;
     CREATE TEMP TABLE segment_base (
-      customer_id text COLLATE "C" PRIMARY KEY, province text, city text, gender text, age integer,
+      customer_id text COLLATE "C", province text, city text, gender text, age integer,
       industry text, channel text, owner text, tags text[], acquired_on date, stage text,
       orders integer, revenue numeric, last_purchase date, days_since_purchase integer,
       tenure_days integer, p_alive double precision, expected_purchases double precision,
@@ -428,7 +428,7 @@ export async function refreshSegments(
     const at = new Date(`${asOf}T00:00:00Z`);
     const out: RefreshResult[] = [];
     await tx.exec(
-      'DROP TABLE IF EXISTS segment_now; CREATE TEMP TABLE segment_now (customer_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP',
+      'DROP TABLE IF EXISTS segment_now; CREATE TEMP TABLE segment_now (customer_id text COLLATE "C") ON COMMIT DROP',
     );
     for (const s of segs) {
       if (s.last !== null && s.last > asOf) {
@@ -450,6 +450,7 @@ export async function refreshSegments(
         `INSERT INTO segment_now SELECT b.customer_id FROM segment_base b WHERE ${compiled.where}`,
         compiled.params,
       );
+      await tx.exec('ANALYZE segment_now');
       const left = await tx.query(
         `UPDATE segment_memberships m SET left_at = $2
          WHERE m.segment_id = $1 AND m.left_at IS NULL

@@ -40,3 +40,7 @@ CREATE TABLE segment_counts (
 -- The archetype label of the customer's cluster (value-elite, churn-risk, …), beside the cluster
 -- number, so rules can say `archetype = 'value-elite'`.
 ALTER TABLE score_snapshots ADD COLUMN archetype text;
+
+-- The segmentation run updates every row of a snapshot right after it is written; free space
+-- on each page lets those updates stay on the page (HOT: no index entries rewritten).
+ALTER TABLE score_snapshots SET (fillfactor = 70);
