@@ -17,6 +17,8 @@ import { buildProgram } from '../src/cli/program.js';
 import { loadConfig } from '../src/config.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { openDb } from '../src/store/open.js';
+import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
+import { createSegment } from '../src/store/segment-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS, createServerDatabase } from './backends.js';
 
@@ -40,6 +42,7 @@ for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`issue 9 commands on ${backend.name}`, () => {
     let env: Record<string, string>;
     let cleanup: () => Promise<void>;
+    let segmentId: string;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-act-cli-'));
 
     async function tenure(...args: string[]) {
@@ -78,6 +81,9 @@ for (const backend of BACKENDS) {
         await loadDemo(db, { customers: 600, years: 3, seed: 21, industry: 'retail', asOf });
         await runValueAnalysis(db, { asOf });
         await runLifecycleAnalysis(db, { asOf });
+        await runSegmentAnalysis(db, { asOf: '2026-06-30' });
+        segmentId = (await createSegment(db, { name: '非铅客户', rule: "tier <> 'lead'" })).segment
+          .segmentId;
       } finally {
         await db.close();
       }
@@ -225,6 +231,44 @@ for (const backend of BACKENDS) {
       expect(report.uplift.conversion.high).toBeGreaterThan(0.1);
       expect((await tenure('campaign', 'respond', 'k1', '--customers', 'ghost')).code).toBe(2);
       expect((await tenure('campaign', 'report', 'nope')).code).toBe(1);
+      // a saved segment's current members, split within each tier
+      const seg = JSON.parse(
+        (
+          await tenure(
+            'campaign',
+            'create',
+            '--name',
+            '关怀',
+            '--segment',
+            'seg_missing',
+            '--start',
+            '2026-07-01',
+            '--end',
+            '2026-08-01',
+            '--json',
+          )
+        ).out || '{}',
+      );
+      expect(seg.campaignId).toBeUndefined();
+      const bySeg = await tenure(
+        'campaign',
+        'create',
+        '--name',
+        '关怀',
+        '--segment',
+        segmentId,
+        '--start',
+        '2026-07-01',
+        '--end',
+        '2026-08-01',
+        '--holdout',
+        '0.2',
+        '--json',
+      );
+      expect(bySeg.code, bySeg.err).toBe(0);
+      const k = JSON.parse(bySeg.out);
+      expect(k.members.treatment + k.members.control).toBeGreaterThan(0);
+      expect(k.byTier.every((t: { tier: string }) => t.tier !== 'lead')).toBe(true);
       expect((await tenure('campaign', 'export', 'k1', '--out', 'x.pdf')).code).toBe(2);
     });
 

@@ -12,14 +12,14 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { runSegmentAnalysis } from '../store/segment-analysis.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
-
 import { exportDemoCsv } from './demo-export.js';
-
 import { type Progress, startProgress } from './progress.js';
+import { describeSegmentRun } from './segments.js';
 import { describeTarget, withDb } from './with-db.js';
 
 function positiveInt(name: string, max: number) {
@@ -179,7 +179,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, segments } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -191,10 +191,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        return { report, analysis, lifecycle };
+        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
+        return { report, analysis, lifecycle, segments };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle });
+        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, segments });
         return;
       }
       const t = report.tables;
@@ -207,6 +208,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             ? '  (already loaded: nothing changed)\n'
             : ''),
       );
-      ctx.out.write(describeAnalysis(analysis) + describeLifecycle(lifecycle));
+      ctx.out.write(
+        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+      );
     });
 }

@@ -11,6 +11,7 @@ import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
 import { registerQueue } from './queue.js';
 import { registerReport } from './report.js';
+import { registerSegments } from './segments.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 import { registerTasks } from './tasks.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerSegments(program, ctx);
   registerCrossSell(program, ctx);
   registerTasks(program, ctx);
   registerQueue(program, ctx);

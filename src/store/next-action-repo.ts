@@ -3,7 +3,7 @@
  * latest score snapshot with tier, churn risk and warning level (null until the churn model has
  * run: the engine then uses 1 − P(alive)), and the best cross-sell / up-sell from the stored
  * rules, fed to the engine's `chooseNextAction` with the stage playbook as the business keeps it
- * (stage_models.playbook) and the editable NBA settings (action_settings 'nba').
+ * (stage_models.playbook) and the editable NBA settings (settings 'actions.nba').
  *
  * `nextActionFor` is the 360 view's; `workQueue` is the daily list per owner, best expected
  * value first; `queueToTasks` turns a queue into tasks (idempotent per customer and day).
@@ -34,9 +34,9 @@ import { listStageModels } from './stage-model-repo.js';
 /** NBA settings as stored (defaults where absent). */
 export async function nbaSettings(db: Db): Promise<NbaSettings> {
   const { rows } = await db.query<{ value: unknown }>(
-    "SELECT value FROM action_settings WHERE key = 'nba'",
+    "SELECT value FROM settings WHERE key = 'actions.nba'",
   );
-  return validateNbaSettings(rows[0]?.value ?? null, 'action_settings.nba');
+  return validateNbaSettings(rows[0]?.value ?? null, 'settings.actions.nba');
 }
 
 interface ContextRow {

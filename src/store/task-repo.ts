@@ -60,20 +60,20 @@ const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 const addDays = (iso: string, n: number): string =>
   isoDay(new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY_MS));
 
-/** The scheduler's settings as stored in action_settings (defaults where absent). */
+/** The scheduler's settings as stored in `settings` under 'actions.scheduler' (defaults where absent). */
 export async function schedulerSettings(db: Db): Promise<SchedulerSettings> {
   const { rows } = await db.query<{ value: unknown }>(
-    "SELECT value FROM action_settings WHERE key = 'scheduler'",
+    "SELECT value FROM settings WHERE key = 'actions.scheduler'",
   );
-  return validateSchedulerSettings(rows[0]?.value ?? null, 'action_settings.scheduler');
+  return validateSchedulerSettings(rows[0]?.value ?? null, 'settings.actions.scheduler');
 }
 
-/** Validates and stores settings of the acting side under `key` ('scheduler' or 'nba'). */
+/** Stores validated settings of the acting side as 'actions.<key>' ('scheduler' or 'nba'). */
 export async function saveActionSettings(db: Db, key: string, value: unknown): Promise<void> {
   await db.query(
-    `INSERT INTO action_settings (key, value) VALUES ($1, $2)
+    `INSERT INTO settings (key, value) VALUES ($1, $2)
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-    [key, JSON.stringify(value)],
+    [`actions.${key}`, JSON.stringify(value)],
   );
 }
 

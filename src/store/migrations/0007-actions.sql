@@ -20,13 +20,8 @@ CREATE TABLE crosssell_rules (
   PRIMARY KEY (basket_kind, rank)
 );
 
--- Editable settings of the acting side, one JSON document per key ('scheduler', 'nba'),
--- validated by the engine when read; absent = the engine's defaults.
-CREATE TABLE action_settings (
-  key        text PRIMARY KEY,
-  value      jsonb NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
+-- Editable settings of the acting side live in `settings` (0004) under 'actions.scheduler' and
+-- 'actions.nba'.
 
 ALTER TABLE tasks
   ADD COLUMN title        jsonb NOT NULL DEFAULT '{}',
