@@ -174,7 +174,7 @@ async function storeBench(name: string, db: Db): Promise<void> {
   );
 }
 
-engineBench();
+if (LINES > 0) engineBench();
 if (DB_LINES > 0) {
   let server: string | null = null;
   try {
@@ -198,10 +198,12 @@ if (DB_LINES > 0) {
       await admin.end();
     }
   }
-  const lite = await openDb({ databaseUrl: null, dataDir: null });
-  try {
-    await storeBench('pglite', lite);
-  } finally {
-    await lite.close();
+  if (process.argv[4] !== 'postgres-only') {
+    const lite = await openDb({ databaseUrl: null, dataDir: null });
+    try {
+      await storeBench('pglite', lite);
+    } finally {
+      await lite.close();
+    }
   }
 }

@@ -152,22 +152,28 @@ export async function mineCrossSellRules(db: Db, options: MineOptions = {}): Pro
       JOIN unnest($1::text[]) WITH ORDINALITY AS f(sku, ord) ON f.sku = l.sku
       GROUP BY l.customer_id, l.basket
       HAVING count(DISTINCT f.ord) >= 2`;
-    for await (const batch of db.stream<{ items: number[] }>(
-      sql,
-      [frequentSkus, ...wParams],
-      20_000,
-    )) {
-      let size = 0;
-      for (const r of batch) size += r.items.length;
-      const chunk = new Int32Array(size);
-      let k = 0;
-      for (const r of batch) {
-        for (const i of r.items) chunk[k++] = i;
-        sizes.push(r.items.length);
+    // A cursor is planned for its first 10 % of rows by default (cursor_tuple_fraction), which
+    // chose nested loops here; we read every row, so plan for all of them (PostgreSQL docs,
+    // "Planner Cost Constants"). SET LOCAL lasts until the transaction ends.
+    await db.transaction(async (tx) => {
+      await tx.query('SET LOCAL cursor_tuple_fraction = 1.0');
+      for await (const batch of tx.stream<{ items: number[] }>(
+        sql,
+        [frequentSkus, ...wParams],
+        20_000,
+      )) {
+        let size = 0;
+        for (const r of batch) size += r.items.length;
+        const chunk = new Int32Array(size);
+        let k = 0;
+        for (const r of batch) {
+          for (const i of r.items) chunk[k++] = i;
+          sizes.push(r.items.length);
+        }
+        chunks.push(chunk);
+        total += size;
       }
-      chunks.push(chunk);
-      total += size;
-    }
+    });
   }
   const items = new Int32Array(total);
   let at = 0;
