@@ -16,7 +16,12 @@ import {
 import { crossSellFor, mineCrossSellRules, ownedProducts } from '../src/store/crosssell-repo.js';
 import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
-import { nextActionFor, queueToTasks, workQueue } from '../src/store/next-action-repo.js';
+import {
+  customerActionView,
+  nextActionFor,
+  queueToTasks,
+  workQueue,
+} from '../src/store/next-action-repo.js';
 import { openDb } from '../src/store/open.js';
 import { completeTask, dueTasks, runScheduler } from '../src/store/task-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
@@ -218,6 +223,9 @@ for (const backend of BACKENDS) {
       );
       expect(await queueToTasks(db, q, asOf)).toBe(q.length);
       expect(await queueToTasks(db, q, asOf)).toBe(0);
+      const view = await customerActionView(db, q[0].customerId, asOf);
+      expect(view.nextAction).toEqual(q[0]);
+      expect(view.tasks.some((t) => t.type === 'next-action')).toBe(true);
     });
 
     test('issue 9: a campaign’s measured uplift has a confidence interval containing the planted uplift', async () => {

@@ -10,6 +10,7 @@
  */
 import {
   type CatalogueItem,
+  type CrossSellSuggestion,
   chooseNextAction,
   crossSellSuggestions,
   type NbaCustomer,
@@ -18,6 +19,7 @@ import {
   type Playbook,
   type SkuRule,
   type TierName,
+  type UpSellSuggestion,
   upSellSuggestions,
   validateNbaSettings,
 } from '../engine/index.js';
@@ -30,6 +32,7 @@ import {
 } from './crosssell-repo.js';
 import type { Db } from './db.js';
 import { listStageModels } from './stage-model-repo.js';
+import { customerTasks, type Task } from './task-repo.js';
 
 /** NBA settings as stored (defaults where absent). */
 export async function nbaSettings(db: Db): Promise<NbaSettings> {
@@ -183,4 +186,31 @@ export async function queueToTasks(
     ],
   );
   return r.rowCount;
+}
+
+/**
+ * Everything the 360 view shows about acting on one customer: the next best action, open and
+ * past tasks, and cross-sell / up-sell suggestions (from the stored rules; none when no rules
+ * were mined yet). Unknown id: NotFoundError.
+ */
+export async function customerActionView(
+  db: Db,
+  customerId: string,
+  asOf: Date,
+): Promise<{
+  nextAction: NextAction;
+  tasks: Task[];
+  crossSell: CrossSellSuggestion[];
+  upSell: UpSellSuggestion[];
+}> {
+  const nextAction = await nextActionFor(db, customerId, asOf);
+  const rules = ((await storedCrossSellRules(db, 'order')) ?? []) as SkuRule[];
+  const catalogue = await productCatalogue(db);
+  const owned = await ownedProducts(db, customerId);
+  return {
+    nextAction,
+    tasks: await customerTasks(db, customerId),
+    crossSell: crossSellSuggestions(owned, rules, catalogue, 5),
+    upSell: upSellSuggestions(owned, catalogue),
+  };
 }
