@@ -26,6 +26,7 @@ import {
 import { NotFoundError } from '../errors.js';
 import { scoresCte, stageCte } from './action-scores-sql.js';
 import {
+  ownedProducts,
   ownedProductsByCustomer,
   productCatalogue,
   storedCrossSellRules,
