@@ -124,15 +124,15 @@ export async function mineCrossSellRules(db: Db, options: MineOptions = {}): Pro
   const lines = basketLines(kind, '$1');
   const t0 = performance.now();
   const totals = await db.query<{ baskets: string; lines: string }>(
-    `SELECT count(DISTINCT (customer_id, basket))::bigint AS baskets, count(*)::bigint AS lines
-     FROM (${lines}) b`,
+    `SELECT count(*)::bigint AS baskets, COALESCE(sum(n), 0)::bigint AS lines
+     FROM (SELECT count(*) AS n FROM (${lines}) b GROUP BY customer_id, basket) g`,
     wParams,
   );
   const N = Number(totals.rows[0].baskets);
   const lineItems = Number(totals.rows[0].lines);
   const counted = await db.query<{ sku: string; n: string }>(
     `SELECT sku, count(*)::bigint AS n
-     FROM (SELECT DISTINCT customer_id, basket, sku FROM (${lines}) b) d
+     FROM (SELECT customer_id, basket, sku FROM (${lines}) b GROUP BY customer_id, basket, sku) d
      GROUP BY sku ORDER BY sku`,
     wParams,
   );
