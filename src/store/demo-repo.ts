@@ -6,6 +6,7 @@ import type { CopyValue, Db } from './db.js';
 
 const DATA_TABLES = [
   'audit_log',
+  'crosssell_rules',
   'tasks',
   'alerts',
   'campaign_members',
