@@ -131,6 +131,7 @@ const T = {
   rfm: { 'zh-CN': 'RFM 细分', en: 'RFM segments' },
   clusters: { 'zh-CN': '聚类', en: 'Clusters' },
   saved: { 'zh-CN': '已保存细分', en: 'Saved segments' },
+  name: { 'zh-CN': '名称', en: 'Name' },
   churn: { 'zh-CN': '流失预警', en: 'Churn warning' },
   levels: { 'zh-CN': '预警等级', en: 'Warning levels' },
   risk: { 'zh-CN': '流失风险分布', en: 'Churn risk distribution' },
@@ -311,7 +312,7 @@ export function renderReportHtml(data: ReportData, lang: ReportLang = 'zh-CN'): 
   if (seg.saved.length > 0) {
     segBody.push(
       `<h3>${esc(t('saved'))}</h3>${table(
-        ['id', t('model'), t('customers')],
+        ['id', t('name'), t('customers')],
         seg.saved.map((s) => [s.segmentId, s.name, int(s.members)]),
       )}`,
     );
