@@ -78,9 +78,10 @@ export function trainChurnModel(
   }
   const take = (idx: number[]) => {
     const out = new Float64Array(idx.length * FEATURE_COUNT);
-    idx.forEach((i, r) =>
-      out.set(X.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), r * FEATURE_COUNT),
-    );
+    for (let r = 0; r < idx.length; r++) {
+      const i = idx[r];
+      out.set(X.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), r * FEATURE_COUNT);
+    }
     return out;
   };
   const Xtr = take(trainIdx);

@@ -124,7 +124,10 @@ export function cohortTable(
   const byCohort = new Map<string, Map<number, number>>();
   for (const c of cells) {
     let m = byCohort.get(c.cohort);
-    if (!m) byCohort.set(c.cohort, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      byCohort.set(c.cohort, m);
+    }
     m.set(c.offset, (m.get(c.offset) ?? 0) + c.active);
   }
   return [...sizes.keys()].sort().map((cohort) => {
