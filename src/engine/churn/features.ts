@@ -118,6 +118,11 @@ function fmt(v: number, digits = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
 }
 
+/** "1 complaint", "2 complaints" */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function yuan(minor: number): string {
   return `¥${Math.round(minor / 100).toLocaleString('en-US')}`;
 }
@@ -157,7 +162,7 @@ export function describeFeature(feature: ChurnFeature, f: ChurnFacts): Bilingual
     case 'frequency_trend':
       return {
         zh: `近 90 天购买 ${f.purchases90} 次，此前 90 天 ${f.purchasesPrev90} 次`,
-        en: `${f.purchases90} purchases in the last 90 days vs ${f.purchasesPrev90} in the 90 before`,
+        en: `${count(f.purchases90, 'purchase')} in the last 90 days vs ${f.purchasesPrev90} in the 90 before`,
       };
     case 'spend_trend': {
       const base = Math.max(f.spend90Minor, f.spendPrev90Minor);
@@ -180,22 +185,22 @@ export function describeFeature(feature: ChurnFeature, f: ChurnFacts): Bilingual
     case 'refunds_180':
       return {
         zh: `180 天内 ${f.refunds180} 笔退款或取消`,
-        en: `${f.refunds180} refunded or cancelled orders in 180 days`,
+        en: `${count(f.refunds180, 'refunded or cancelled order')} in 180 days`,
       };
     case 'complaints_30':
       return {
         zh: `30 天内 ${f.complaints30} 次投诉`,
-        en: `${f.complaints30} complaints in 30 days`,
+        en: `${count(f.complaints30, 'complaint')} in 30 days`,
       };
     case 'complaints_90':
       return {
         zh: `90 天内 ${f.complaints90} 次投诉`,
-        en: `${f.complaints90} complaints in 90 days`,
+        en: `${count(f.complaints90, 'complaint')} in 90 days`,
       };
     case 'unresolved':
       return {
         zh: `${f.unresolved} 个投诉或服务请求未解决`,
-        en: `${f.unresolved} complaints or service requests unresolved`,
+        en: `${f.unresolved} unresolved complaint${f.unresolved === 1 ? '' : 's'} or service request${f.unresolved === 1 ? '' : 's'}`,
       };
     case 'low_satisfaction':
       return f.satisfaction === null
@@ -221,7 +226,7 @@ export function describeFeature(feature: ChurnFeature, f: ChurnFacts): Bilingual
         en: `${fmt(f.subscriptionMonths)} months on a plan`,
       };
     case 'plan_changes':
-      return { zh: `更换套餐 ${f.planChanges} 次`, en: `${f.planChanges} plan changes` };
+      return { zh: `更换套餐 ${f.planChanges} 次`, en: `${count(f.planChanges, 'plan change')}` };
   }
 }
 
