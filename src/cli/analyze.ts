@@ -1,6 +1,7 @@
 /** `tenure analyze`: value models fitted in the database's data, a score snapshot for every customer. */
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { type ChurnRunReport, runChurnAnalysis } from '../store/churn-analysis.js';
 import {
   type LifecycleReport,
   replayLifecycle,
@@ -70,6 +71,23 @@ export function describeLifecycle(r: LifecycleReport): string {
     );
     lines.push(`  ${m.mix.map((s) => `${s.zh} ${s.en} ${s.customers}`).join(' · ')}`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+export function describeChurn(r: ChurnRunReport): string {
+  const lines = [
+    `churn risk as of ${r.asOf} (no purchase in the next ${r.windowDays} days): ${r.model === 'logistic' ? `calibrated logistic model trained on ${r.training.rows} rows from ${r.training.asOfDates.length} earlier dates` : '1 − P(alive) fallback'}`,
+  ];
+  const h = r.training.holdoutMetrics;
+  if (h) {
+    lines.push(
+      `  held-out customers: ROC AUC ${h.rocAuc.toFixed(3)}, top-decile lift ${h.topDecileLift.toFixed(2)}, Brier ${h.brier.toFixed(3)}`,
+    );
+  }
+  lines.push(
+    `  红 red ${r.levels.red} · 橙 orange ${r.levels.orange} · 黄 yellow ${r.levels.yellow}; alerts raised ${r.alerts.raised}, resolved retained ${r.alerts.resolved.retained} / lost ${r.alerts.resolved.lost} / cleared ${r.alerts.resolved.cleared} (tenure churn lists them)`,
+  );
+  for (const n of r.notes) lines.push(`  note: ${n}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -146,7 +164,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           value: opts.discountRate,
         });
       }
-      const { report, lifecycle } = await withDb(ctx, async (db) => {
+      const { report, lifecycle, churn } = await withDb(ctx, async (db) => {
         const report = await runValueAnalysis(db, {
           asOf: opts.asOf ?? todayUtc(),
           model: opts.model,
@@ -158,9 +176,19 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
-        return { report, lifecycle };
+        // Churn needs someone who bought; an empty base has nothing to warn about.
+        const churn =
+          report.customersWithPurchases > 0
+            ? await runChurnAnalysis(db, { asOf: opts.asOf ?? todayUtc() })
+            : null;
+        return { report, lifecycle, churn };
       });
-      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle });
-      else ctx.out.write(describeAnalysis(report) + describeLifecycle(lifecycle));
+      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, churn });
+      else
+        ctx.out.write(
+          describeAnalysis(report) +
+            describeLifecycle(lifecycle) +
+            (churn ? describeChurn(churn) : ''),
+        );
     });
 }

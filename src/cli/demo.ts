@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { type DemoOptions, generateDemo } from '../engine/demo/index.js';
 import { InputError } from '../errors.js';
+import { runChurnAnalysis } from '../store/churn-analysis.js';
 import type { Db } from '../store/db.js';
 import {
   clearBusinessData,
@@ -13,7 +14,7 @@ import {
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
-import { describeAnalysis, describeLifecycle } from './analyze.js';
+import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 
@@ -179,7 +180,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, churn } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -191,10 +192,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        return { report, analysis, lifecycle };
+        if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
+        const churn = await runChurnAnalysis(db, { asOf: options.asOf });
+        return { report, analysis, lifecycle, churn };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle });
+        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, churn });
         return;
       }
       const t = report.tables;
@@ -207,6 +210,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             ? '  (already loaded: nothing changed)\n'
             : ''),
       );
-      ctx.out.write(describeAnalysis(analysis) + describeLifecycle(lifecycle));
+      ctx.out.write(
+        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeChurn(churn),
+      );
     });
 }

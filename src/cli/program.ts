@@ -1,6 +1,7 @@
 /** The command tree. Each command lives in its own file and registers itself here. */
 import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
+import { registerChurn } from './churn.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerCustomer } from './customer.js';
@@ -37,5 +38,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerChurn(program, ctx);
   return program;
 }

@@ -18,6 +18,8 @@ import type { Db } from './db.js';
 
 export const DEFAULT_WINDOW_DAYS = 90;
 
+const DEFAULT_PROBABILITY = { red: 0.8, orange: 0.65, yellow: 0.5 };
+
 export interface StoredChurnModel {
   asOf: string;
   windowDays: number;
@@ -79,7 +81,7 @@ export interface ChurnSettings {
   warning: WarningSettings;
 }
 
-/** The stored settings, or the defaults (90-day window, red/orange/yellow at 0.7/0.5/0.3). */
+/** The stored settings, or the defaults (90-day window, red/orange/yellow at 0.8/0.65/0.5). */
 export async function loadChurnSettings(db: Db): Promise<ChurnSettings> {
   const { rows } = await db.query<{ value: ChurnSettings }>(
     `SELECT value FROM churn_settings WHERE key = 'churn'`,
@@ -156,9 +158,9 @@ export function applySettingEdits(s: ChurnSettings, edits: readonly string[]): C
     kind === 'probability'
       ? {
           kind,
-          red: values.red ?? 0.7,
-          orange: values.orange ?? 0.5,
-          yellow: values.yellow ?? 0.3,
+          red: values.red ?? DEFAULT_PROBABILITY.red,
+          orange: values.orange ?? DEFAULT_PROBABILITY.orange,
+          yellow: values.yellow ?? DEFAULT_PROBABILITY.yellow,
           lostAfterDays,
         }
       : {
@@ -360,4 +362,91 @@ export async function resolveEpisodes(tx: Db, list: readonly Resolution[]): Prom
     resolved += res.rowCount;
   }
   return resolved;
+}
+
+/** The latest snapshot date on or before `asOf` (any when absent), and whether it carries churn risk. */
+export async function latestSnapshot(
+  db: Db,
+  asOf?: string,
+): Promise<{ asOf: string; scored: boolean } | null> {
+  const { rows } = await db.query<{ d: string | null }>(
+    `SELECT to_char(max(as_of), 'YYYY-MM-DD') AS d FROM score_snapshots
+     WHERE $1::date IS NULL OR as_of <= $1::date`,
+    [asOf ?? null],
+  );
+  const d = rows[0]?.d;
+  if (!d) return null;
+  const s = await db.query(
+    'SELECT 1 FROM score_snapshots WHERE as_of = $1::date AND churn_risk IS NOT NULL LIMIT 1',
+    [d],
+  );
+  return { asOf: d, scored: s.rows.length > 0 };
+}
+
+export interface AtRiskCustomer {
+  customerId: string;
+  name: string | null;
+  ownerId: string | null;
+  level: WarningLevel;
+  risk: number;
+  clvMinor: number;
+  valueAtRiskMinor: number;
+  daysSinceLastPurchase: number | null;
+  reasons: ChurnReason[];
+  /** the open churn alert's id, if any */
+  alertId: string | null;
+}
+
+/** Customers at or above `minLevel` in the snapshot of `asOf`, by value at risk, highest first. */
+export async function listAtRisk(
+  db: Db,
+  asOf: string,
+  minLevel: WarningLevel,
+  limit: number,
+): Promise<{ customers: AtRiskCustomer[]; counts: Record<WarningLevel, number> }> {
+  const levels = WARNING_LEVELS.filter((l) => levelRank(l) >= levelRank(minLevel));
+  const { rows } = await db.query<{
+    customer_id: string;
+    name: string | null;
+    owner_id: string | null;
+    warning_level: WarningLevel;
+    churn_risk: number;
+    clv: number | null;
+    recency: number | null;
+    churn_reasons: ChurnReason[] | null;
+    alert_id: string | null;
+  }>(
+    `SELECT s.customer_id, c.name, c.owner_id, s.warning_level, s.churn_risk,
+            s.clv_minor::float8 AS clv, (s.historical->>'daysSinceLastPurchase')::int AS recency,
+            s.churn_reasons,
+            (SELECT a.alert_id FROM alerts a WHERE a.customer_id = s.customer_id AND a.status = 'open'
+               AND a.churn_episode IS NOT NULL ORDER BY a.raised_at DESC, a.alert_id DESC LIMIT 1) AS alert_id
+     FROM score_snapshots s JOIN customers c ON c.customer_id = s.customer_id
+     WHERE s.as_of = $1::date AND s.warning_level = ANY($2::text[])
+     ORDER BY s.churn_risk * greatest(coalesce(s.clv_minor, 0), 0) DESC, s.churn_risk DESC, s.customer_id
+     LIMIT $3`,
+    [asOf, levels, limit],
+  );
+  const counts = await db.query<{ warning_level: WarningLevel; n: number }>(
+    `SELECT warning_level, count(*)::int AS n FROM score_snapshots
+     WHERE as_of = $1::date AND warning_level IS NOT NULL GROUP BY 1`,
+    [asOf],
+  );
+  const c: Record<WarningLevel, number> = { red: 0, orange: 0, yellow: 0 };
+  for (const r of counts.rows) c[r.warning_level] = r.n;
+  return {
+    counts: c,
+    customers: rows.map((r) => ({
+      customerId: r.customer_id,
+      name: r.name,
+      ownerId: r.owner_id,
+      level: r.warning_level,
+      risk: r.churn_risk,
+      clvMinor: Math.max(0, r.clv ?? 0),
+      valueAtRiskMinor: Math.round(r.churn_risk * Math.max(0, r.clv ?? 0)),
+      daysSinceLastPurchase: r.recency,
+      reasons: r.churn_reasons ?? [],
+      alertId: r.alert_id,
+    })),
+  };
 }

@@ -85,3 +85,29 @@ describe('churn reasons in words (issue 6 §2)', () => {
     expect(reasons[0].en).toBe('2 complaints in 30 days');
   });
 });
+
+describe('reasons an agent can act on', () => {
+  test('a feature deviating in the reassuring direction is never a reason, whatever its coefficient sign', () => {
+    const k = FEATURE_COUNT;
+    const idx = (f: string) => CHURN_FEATURES.indexOf(f as (typeof CHURN_FEATURES)[number]);
+    const facts: ChurnFacts = { ...base, recencyDays: 3, complaints30: 0, complaints90: 0 };
+    const X = featureMatrix([facts]);
+    const coefficients = new Array(k).fill(0);
+    // collinear fits can give recency a negative coefficient: a recent purchase then "raises" risk
+    coefficients[idx('recency')] = -1;
+    coefficients[idx('aov')] = 1;
+    const means = Array.from(X);
+    means[idx('recency')] = Math.log1p(60);
+    means[idx('aov')] = 0;
+    const model: LogisticModel = {
+      kind: 'logistic',
+      features: CHURN_FEATURES,
+      means,
+      scales: new Array(k).fill(1),
+      intercept: 0,
+      coefficients,
+      lambda: 0,
+    };
+    expect(topReasons(model, X, 0, facts)).toEqual([]);
+  });
+});

@@ -71,6 +71,35 @@ export const CHURN_FEATURES = Object.freeze([
 
 export type ChurnFeature = (typeof CHURN_FEATURES)[number];
 
+/**
+ * Which way of a feature a service agent reads as a warning: +1 higher is worse (more silence,
+ * more complaints), −1 lower is worse (P(alive), frequency, spend trend), 0 never a reason on its
+ * own (order size, tenure). A contribution is shown as a reason only when the customer deviates
+ * in the warning direction: with correlated features a linear model can give, say, a recent
+ * purchase a positive contribution, which no agent could act on.
+ */
+export const RISK_DIRECTION: Readonly<Record<ChurnFeature, -1 | 0 | 1>> = Object.freeze({
+  p_alive: -1,
+  expected_purchases: -1,
+  one_time: 1,
+  gap_ratio: 1,
+  recency: 1,
+  tenure: 0,
+  frequency: -1,
+  frequency_trend: -1,
+  spend_trend: -1,
+  aov: 0,
+  refunds_180: 1,
+  complaints_30: 1,
+  complaints_90: 1,
+  unresolved: 1,
+  low_satisfaction: 1,
+  contact_recency: 1,
+  subscription_active: -1,
+  subscription_months: 0,
+  plan_changes: 1,
+});
+
 export const FEATURE_COUNT = CHURN_FEATURES.length;
 
 /** Writes the feature vector of `f` into `out` at `offset` (the order of CHURN_FEATURES). */
@@ -232,7 +261,8 @@ export function describeFeature(feature: ChurnFeature, f: ChurnFacts): Bilingual
 
 /**
  * The top `count` reasons that raise this customer's churn risk: features with the largest
- * positive contribution β_j · (x_j − m_j) / s_j to the log-odds, in words.
+ * positive contribution β_j · (x_j − m_j) / s_j to the log-odds, deviating in the feature's
+ * warning direction (RISK_DIRECTION), in words.
  */
 export function topReasons(
   model: LogisticModel,
@@ -244,8 +274,10 @@ export function topReasons(
   const k = model.features.length;
   const contrib: { j: number; c: number }[] = [];
   for (let j = 0; j < k; j++) {
-    const c = (model.coefficients[j] * (row[offset + j] - model.means[j])) / model.scales[j];
-    if (c > 1e-6) contrib.push({ j, c });
+    const deviation = row[offset + j] - model.means[j];
+    const direction = RISK_DIRECTION[model.features[j] as ChurnFeature] ?? 0;
+    const c = (model.coefficients[j] * deviation) / model.scales[j];
+    if (c > 1e-6 && direction * deviation > 0) contrib.push({ j, c });
   }
   contrib.sort((a, b) => b.c - a.c || a.j - b.j);
   return contrib.slice(0, count).map(({ j, c }) => {

@@ -10,11 +10,11 @@ import {
 
 describe('warning levels (issue 6 §4)', () => {
   test.each([
-    { risk: 0.75, expected: 'red' },
-    { risk: 0.7, expected: 'red' },
-    { risk: 0.55, expected: 'orange' },
-    { risk: 0.3, expected: 'yellow' },
-    { risk: 0.29, expected: null },
+    { risk: 0.85, expected: 'red' },
+    { risk: 0.8, expected: 'red' },
+    { risk: 0.7, expected: 'orange' },
+    { risk: 0.5, expected: 'yellow' },
+    { risk: 0.49, expected: null },
   ])('probability $risk is $expected by the default thresholds', ({ risk, expected }) => {
     expect(warningLevel(DEFAULT_WARNING_SETTINGS, risk, 1000, 10)).toBe(expected);
   });
@@ -33,7 +33,7 @@ describe('warning levels (issue 6 §4)', () => {
   });
 
   test('a customer silent longer than lostAfterDays is lost, not at risk', () => {
-    expect(warningLevel(DEFAULT_WARNING_SETTINGS, 0.99, 1000, 400)).toBeNull();
+    expect(warningLevel(DEFAULT_WARNING_SETTINGS, 0.99, 1000, 181)).toBeNull();
   });
 
   test('thresholds out of order are refused', () => {

@@ -44,10 +44,11 @@ export type WarningSettings =
 
 export const DEFAULT_WARNING_SETTINGS: WarningSettings = Object.freeze({
   kind: 'probability',
-  red: 0.7,
-  orange: 0.5,
-  yellow: 0.3,
-  lostAfterDays: 365,
+  red: 0.8,
+  orange: 0.65,
+  yellow: 0.5,
+  // a retail customer silent for half a year is lapsed: win-back, not early warning
+  lostAfterDays: 180,
 });
 
 /** Days an owner gets to act on an alert, by level. */
