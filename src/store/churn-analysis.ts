@@ -44,7 +44,7 @@ import {
   type ChurnSettings,
   hasSnapshot,
   insertAlerts,
-  latestAlertDay,
+  alertsEvaluatedTo,
   latestChurnModel,
   loadChurnSettings,
   loadEpisodeStates,
@@ -293,10 +293,10 @@ export async function applyChurnAlerts(
   windowDays: number,
   customers: readonly AlertInput[],
 ): Promise<ChurnRunReport['alerts']> {
-  const latest = await latestAlertDay(tx);
+  const latest = await alertsEvaluatedTo(tx);
   if (latest !== null && latest > day) {
     throw new InputError(
-      `churn alerts already run to ${isoDay(latest)}; alerts cannot be evaluated at the earlier date ${isoDay(day)}`,
+      `churn alerts were already evaluated up to ${isoDay(latest)}; an earlier date (${isoDay(day)}) cannot be evaluated after it`,
       { field: 'asOf', value: isoDay(day) },
     );
   }

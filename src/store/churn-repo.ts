@@ -266,11 +266,13 @@ export async function loadEpisodeStates(
   return out;
 }
 
-/** The latest day an alert was raised or resolved, or null. */
-export async function latestAlertDay(db: Db): Promise<number | null> {
+/**
+ * The latest day the alert episodes were evaluated for everyone: the latest stored churn model
+ * (the batch stores its model in the same transaction), or null.
+ */
+export async function alertsEvaluatedTo(db: Db): Promise<number | null> {
   const { rows } = await db.query<{ d: number | null }>(
-    `SELECT floor(extract(epoch FROM max(raised_at)) / 86400)::int AS d
-     FROM alerts WHERE churn_episode IS NOT NULL`,
+    `SELECT (max(as_of) - DATE '1970-01-01')::int AS d FROM churn_models`,
   );
   return rows[0]?.d ?? null;
 }
