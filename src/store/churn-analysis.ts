@@ -41,10 +41,10 @@ import {
   loadChurnLabels,
 } from './churn-features.js';
 import {
+  alertsEvaluatedTo,
   type ChurnSettings,
   hasSnapshot,
   insertAlerts,
-  alertsEvaluatedTo,
   latestChurnModel,
   loadChurnSettings,
   loadEpisodeStates,
