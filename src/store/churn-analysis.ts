@@ -39,6 +39,7 @@ import {
   lastTransactionDay,
   loadChurnFacts,
   loadChurnLabels,
+  refreshStatistics,
 } from './churn-features.js';
 import {
   alertsEvaluatedTo,
@@ -222,6 +223,7 @@ export async function backtestChurn(
   const started = performance.now();
   const settings = await loadChurnSettings(db);
   const windowDays = options.windowDays ?? settings.windowDays;
+  await refreshStatistics(db);
   const last = await lastTransactionDay(db);
   if (last === null) throw new NotFoundError('no orders: nothing to backtest on');
   const day = options.asOf ? dayOf(options.asOf) : last - windowDays;
@@ -365,6 +367,7 @@ export async function runChurnAnalysis(db: Db, options: ChurnRunOptions): Promis
       },
     );
   }
+  await refreshStatistics(db);
   const trained = await trainChurnAt(db, day, windowDays, options.training);
   const facts = await loadChurnFacts(db, day, windowDays);
   const scored = scoreFacts(trained.model, facts);

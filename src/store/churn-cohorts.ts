@@ -14,7 +14,7 @@ import {
   type LifetimeRow,
 } from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
-import { DAY_MS, dayOf, isoDay, lastTransactionDay } from './churn-features.js';
+import { DAY_MS, dayOf, isoDay, lastTransactionDay, refreshStatistics } from './churn-features.js';
 import { loadChurnSettings } from './churn-repo.js';
 import type { Db } from './db.js';
 
@@ -174,6 +174,7 @@ export async function churnCohorts(db: Db, options: CohortOptions = {}): Promise
   const started = performance.now();
   const settings = await loadChurnSettings(db);
   const windowDays = options.windowDays ?? settings.windowDays;
+  await refreshStatistics(db);
   const last = await lastTransactionDay(db);
   if (last === null) throw new NotFoundError('no orders: nothing to analyse');
   const day = options.asOf ? dayOf(options.asOf) : last;

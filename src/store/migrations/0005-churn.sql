@@ -31,4 +31,4 @@ ALTER TABLE score_snapshots ADD COLUMN churn_reasons jsonb;
 ALTER TABLE alerts ADD COLUMN churn_episode text;
 ALTER TABLE alerts ADD COLUMN churn_risk double precision;
 ALTER TABLE alerts ADD COLUMN value_at_risk_minor bigint;
-CREATE INDEX alerts_open_idx ON alerts (customer_id) WHERE status = 'open';
+CREATE INDEX alerts_churn_open_idx ON alerts (customer_id) WHERE status = 'open' AND churn_episode IS NOT NULL;
