@@ -130,7 +130,7 @@ for (const backend of BACKENDS) {
             'valueAtRiskMinor',
           ].sort(),
         );
-        expect(c.risk).toBeGreaterThanOrEqual(0.5);
+        expect(c.risk).toBeGreaterThanOrEqual(0.7);
         expect(c.alertId).toMatch(/^churn:2026-06-30:(red|orange|yellow)$/);
         for (const reason of c.reasons)
           expect(Object.keys(reason).sort()).toEqual(['contribution', 'en', 'feature', 'zh']);
@@ -178,17 +178,17 @@ for (const backend of BACKENDS) {
     });
 
     test('tenure churn thresholds shows and sets the warning levels', async () => {
-      const set = await tenure('churn', 'thresholds', 'red=0.9', 'window=60', '--json');
+      const set = await tenure('churn', 'thresholds', 'red=0.95', 'window=60', '--json');
       expect(set.code, set.err).toBe(0);
       expect(JSON.parse(set.out)).toMatchObject({
         windowDays: 60,
-        warning: { kind: 'probability', red: 0.9 },
+        warning: { kind: 'probability', red: 0.95 },
       });
       const shown = await tenure('churn', 'thresholds');
       expect(shown.out).toContain(
-        'churn window 60 days; levels by probability: red ≥ 0.9, orange ≥ 0.65',
+        'churn window 60 days; levels by probability: red ≥ 0.95, orange ≥ 0.8',
       );
-      await tenure('churn', 'thresholds', 'red=0.8', 'window=90');
+      await tenure('churn', 'thresholds', 'red=0.9', 'window=90');
     });
 
     test.each([
@@ -209,7 +209,7 @@ for (const backend of BACKENDS) {
       },
       {
         title: 'thresholds out of order',
-        args: ['churn', 'thresholds', 'yellow=0.95'],
+        args: ['churn', 'thresholds', 'yellow=0.97'],
         message: 'expected red ≥ orange ≥ yellow',
       },
       {

@@ -335,8 +335,8 @@ for (const backend of BACKENDS) {
           `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, count(*) FILTER (WHERE p_alive IS NOT NULL)::int AS buyers,
                   count(churn_risk)::int AS scored,
                   count(*) FILTER (WHERE churn_risk <= 0 OR churn_risk >= 1
-                    OR (warning_level = 'red' AND churn_risk < 0.8)
-                    OR (warning_level IS NULL AND churn_risk >= 0.5
+                    OR (warning_level = 'red' AND churn_risk < 0.9)
+                    OR (warning_level IS NULL AND churn_risk >= 0.7
                         AND (historical->>'daysSinceLastPurchase')::int <= 180))::int AS bad
            FROM score_snapshots GROUP BY as_of ORDER BY as_of`,
         );

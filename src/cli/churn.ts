@@ -259,7 +259,7 @@ export function registerChurn(program: Command, ctx: CliContext): void {
   cmd
     .command('thresholds')
     .description(
-      'show or set the warning levels and window: red=0.8 orange=0.65 yellow=0.5 lostAfterDays=180 window=90, or kind=value redMinor=… ',
+      'show or set the warning levels and window: red=0.9 orange=0.8 yellow=0.7 lostAfterDays=180 window=90, or kind=value redMinor=… ',
     )
     .argument('[settings...]', 'name=value edits')
     .option('--json', 'print as JSON')

@@ -18,7 +18,7 @@ import type { Db } from './db.js';
 
 export const DEFAULT_WINDOW_DAYS = 90;
 
-const DEFAULT_PROBABILITY = { red: 0.8, orange: 0.65, yellow: 0.5 };
+const DEFAULT_PROBABILITY = { red: 0.9, orange: 0.8, yellow: 0.7 };
 
 export interface StoredChurnModel {
   asOf: string;
@@ -81,7 +81,7 @@ export interface ChurnSettings {
   warning: WarningSettings;
 }
 
-/** The stored settings, or the defaults (90-day window, red/orange/yellow at 0.8/0.65/0.5). */
+/** The stored settings, or the defaults (90-day window, red/orange/yellow at 0.9/0.8/0.7). */
 export async function loadChurnSettings(db: Db): Promise<ChurnSettings> {
   const { rows } = await db.query<{ value: ChurnSettings }>(
     `SELECT value FROM churn_settings WHERE key = 'churn'`,

@@ -10,11 +10,11 @@ import {
 
 describe('warning levels (issue 6 §4)', () => {
   test.each([
-    { risk: 0.85, expected: 'red' },
-    { risk: 0.8, expected: 'red' },
-    { risk: 0.7, expected: 'orange' },
-    { risk: 0.5, expected: 'yellow' },
-    { risk: 0.49, expected: null },
+    { risk: 0.95, expected: 'red' },
+    { risk: 0.9, expected: 'red' },
+    { risk: 0.85, expected: 'orange' },
+    { risk: 0.7, expected: 'yellow' },
+    { risk: 0.69, expected: null },
   ])('probability $risk is $expected by the default thresholds', ({ risk, expected }) => {
     expect(warningLevel(DEFAULT_WARNING_SETTINGS, risk, 1000, 10)).toBe(expected);
   });
