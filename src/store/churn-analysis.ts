@@ -15,6 +15,7 @@ import {
   type ChurnModel,
   type ChurnReason,
   churnMetrics,
+  customerWarningLevel,
   FEATURE_COUNT,
   fallbackReasons,
   featureMatrix,
@@ -27,7 +28,6 @@ import {
   trainChurnModel,
   type WarningLevel,
   type WarningSettings,
-  warningLevel,
 } from '../engine/index.js';
 import { InputError, NotFoundError } from '../errors.js';
 import {
@@ -379,7 +379,7 @@ export async function runChurnAnalysis(db: Db, options: ChurnRunOptions): Promis
   for (let i = 0; i < scored.length; i++) {
     const s = scored[i];
     const value = Math.max(0, clv.get(s.customerId) ?? 0);
-    const level = warningLevel(settings.warning, s.risk, value, facts.facts[i].recencyDays);
+    const level = customerWarningLevel(settings.warning, s.risk, value, facts.facts[i]);
     if (level) levels[level]++;
     sum += s.risk;
     riskRows.push({ customerId: s.customerId, risk: s.risk, level, reasons: s.reasons });
@@ -465,7 +465,7 @@ export async function scoreChurnForCustomers(
       customerId: s.customerId,
       asOf: isoDay(day),
       risk: s.risk,
-      level: warningLevel(stored.warning, s.risk, value, facts.facts[i].recencyDays),
+      level: customerWarningLevel(stored.warning, s.risk, value, facts.facts[i]),
       valueAtRiskMinor: Math.round(s.risk * value),
       reasons: s.reasons,
       modelAsOf: stored.asOf,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  customerWarningLevel,
   DEFAULT_WARNING_SETTINGS,
   type EpisodeState,
   stepEpisode,
@@ -34,6 +35,38 @@ describe('warning levels (issue 6 §4)', () => {
 
   test('a customer silent longer than lostAfterDays is lost, not at risk', () => {
     expect(warningLevel(DEFAULT_WARNING_SETTINGS, 0.99, 1000, 181)).toBeNull();
+  });
+
+  test('a subscriber whose plans have all ended has churned already: no warning', () => {
+    const facts = {
+      purchaseDays: 3,
+      recencyDays: 10,
+      meanGapDays: 30,
+      tenureDays: 300,
+      purchases90: 1,
+      purchasesPrev90: 1,
+      spend90Minor: 0,
+      spendPrev90Minor: 0,
+      aovMinor: 0,
+      refunds180: 0,
+      complaints30: 0,
+      complaints90: 0,
+      unresolved: 0,
+      satisfaction: null,
+      daysSinceContact: null,
+      subscriptionActive: false,
+      subscriptionMonths: 12,
+      planChanges: 0,
+      pAlive: 0.5,
+      expectedPurchases: 0.1,
+    };
+    expect(customerWarningLevel(DEFAULT_WARNING_SETTINGS, 0.99, 1000, facts)).toBeNull();
+    expect(
+      customerWarningLevel(DEFAULT_WARNING_SETTINGS, 0.99, 1000, {
+        ...facts,
+        subscriptionActive: true,
+      }),
+    ).toBe('red');
   });
 
   test('thresholds out of order are refused', () => {

@@ -13,6 +13,7 @@
  * without either. A new episode may start at the same evaluation.
  */
 import { InputError } from '../../errors.js';
+import type { ChurnFacts } from './features.js';
 
 export type WarningLevel = 'red' | 'orange' | 'yellow';
 
@@ -105,6 +106,21 @@ export function warningLevel(
   if (atRisk >= s.orangeMinor) return 'orange';
   if (atRisk >= s.yellowMinor) return 'yellow';
   return null;
+}
+
+/**
+ * The warning level of a customer from their facts: none for a customer already gone — silent
+ * longer than `lostAfterDays`, or whose plans have all ended (a cancelled subscriber has churned;
+ * win-back is another play).
+ */
+export function customerWarningLevel(
+  s: WarningSettings,
+  risk: number,
+  clvMinor: number | null,
+  facts: ChurnFacts,
+): WarningLevel | null {
+  if (facts.subscriptionMonths > 0 && !facts.subscriptionActive) return null;
+  return warningLevel(s, risk, clvMinor, facts.recencyDays);
 }
 
 export type EpisodeOutcome = 'retained' | 'lost' | 'cleared';
