@@ -17,7 +17,9 @@ import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { openDb } from '../src/store/open.js';
-import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
+import { rescoreCustomerSegments, runSegmentAnalysis } from '../src/store/segment-analysis.js';
+import { createSegment } from '../src/store/segment-repo.js';
+import { updateSegmentSettings } from '../src/store/settings-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS, createServerDatabase } from './backends.js';
 
@@ -330,6 +332,82 @@ for (const backend of BACKENDS) {
         const run = await runSegmentAnalysis(db, { asOf: '2026-06-30' });
         expect(run.clusters?.k).toBe(4);
         expect(run.tiers?.tiers[0].customers).toBe(Math.round(run.customers * 0.02));
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('incremental: customers re-segmented alone get what the run gave them; a changed one moves, and only its memberships change', async () => {
+      const db = await target.open();
+      try {
+        // a fresh run with the default settings (the settings test changed them)
+        await updateSegmentSettings(db, {
+          tiers: {
+            basis: 'predicted-clv',
+            cutoffs: { kind: 'share', cumulativeShares: [0.01, 0.05, 0.2] },
+          },
+          clusters: { k: null, kMin: 3, kMax: 8, seed: 2026 },
+        });
+        await runSegmentAnalysis(db, { asOf: '2026-06-30' });
+        const { rows: before } = await db.query<Record<string, unknown>>(
+          `SELECT customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, tier, cluster, archetype
+           FROM score_snapshots WHERE as_of = '2026-06-30' AND rfm_r IS NOT NULL
+           ORDER BY customer_id`,
+        );
+        const sample = before.filter((_, i) => i % 7 === 0);
+        const ids = sample.map((r) => r.customer_id as string);
+        const again = await rescoreCustomerSegments(db, ids, '2026-06-30');
+        expect(again.rescored).toBe(ids.length);
+        const { rows: after } = await db.query<Record<string, unknown>>(
+          `SELECT customer_id, rfm_r, rfm_f, rfm_m, rfm_segment, tier, cluster, archetype
+           FROM score_snapshots WHERE as_of = '2026-06-30' AND customer_id = ANY($1::text[])
+           ORDER BY customer_id`,
+          [ids],
+        );
+        expect(after).toEqual(sample);
+
+        // a lead customer whose value jumps (as the event path rescores value first)
+        const lead = before.find((r) => r.tier === 'lead' && r.rfm_r === 1) as {
+          customer_id: string;
+        };
+        await createSegment(db, { name: '铂金客户', rule: "tier = '铂金'" });
+        const membersBefore = await db.query<{ customer_id: string }>(
+          `SELECT customer_id FROM segment_memberships m JOIN segments s USING (segment_id)
+           WHERE s.name = '铂金客户' AND left_at IS NULL ORDER BY customer_id`,
+        );
+        await db.query(
+          `UPDATE score_snapshots SET clv_minor = 1e12,
+             historical = historical || '{"orders": 500, "revenueMinor": 100000000000, "daysSinceLastPurchase": 0}'::jsonb
+           WHERE as_of = '2026-06-30' AND customer_id = $1`,
+          [lead.customer_id],
+        );
+        const moved = await rescoreCustomerSegments(db, [lead.customer_id], '2026-06-30');
+        expect(moved.rescored).toBe(1);
+        const { rows: now } = await db.query<Record<string, unknown>>(
+          `SELECT rfm_r, rfm_f, rfm_m, rfm_segment, tier FROM score_snapshots
+           WHERE as_of = '2026-06-30' AND customer_id = $1`,
+          [lead.customer_id],
+        );
+        expect(now[0]).toEqual({
+          rfm_r: 5,
+          rfm_f: 5,
+          rfm_m: 5,
+          rfm_segment: 'champions',
+          tier: 'platinum',
+        });
+        const membersAfter = await db.query<{ customer_id: string }>(
+          `SELECT customer_id FROM segment_memberships m JOIN segments s USING (segment_id)
+           WHERE s.name = '铂金客户' AND left_at IS NULL ORDER BY customer_id`,
+        );
+        expect(membersAfter.rows.map((r) => r.customer_id)).toEqual(
+          [...membersBefore.rows.map((r) => r.customer_id), lead.customer_id].sort(),
+        );
+        const refreshed = moved.segments.find((x) => x.name === '铂金客户');
+        expect(refreshed).toMatchObject({
+          joined: 1,
+          left: 0,
+          members: membersBefore.rows.length + 1,
+        });
       } finally {
         await db.close();
       }

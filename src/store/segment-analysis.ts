@@ -6,16 +6,22 @@
  * scoring is the engine's (src/engine/segments).
  */
 import {
+  assignToCluster,
   assignValueTiers,
   type ClusterFeature,
+  type ClusterModel,
   type ClusterProfile,
   clusterCustomers,
   DEFAULT_TIERS,
   type ParetoResult,
   paretoAnalysis,
   RFM_SEGMENTS,
+  type RfmBands,
   type RfmSegmentKey,
+  rfmBands,
+  rfmSegmentKey,
   type SegmentSettings,
+  scoreByBands,
   scoreRfm,
   type TierDefinition,
   type TierSummary,
@@ -35,6 +41,8 @@ export interface RfmRun {
   grid: number[][];
   /** customers per (R, F) cell: rf[5 - R][F - 1] */
   rf: number[][];
+  /** the score bands of the run, to score a customer later as the run would have */
+  bands: { r: RfmBands; f: RfmBands; m: RfmBands };
 }
 
 export interface TierRun {
@@ -50,6 +58,8 @@ export interface ClusterRun {
   chosenBy: string;
   silhouettes: { k: number; silhouette: number }[] | null;
   clusters: (ClusterProfile & { id: string })[];
+  /** scaling and centroids, to place a customer later in the nearest cluster */
+  model: ClusterModel;
 }
 
 export interface SegmentAnalysisResult {
@@ -80,7 +90,7 @@ interface FeatureRow {
 }
 
 /** Per-customer features of the buyers in snapshot `asOf`, aggregated in SQL. */
-async function loadFeatures(db: Db, asOf: string) {
+async function loadFeatures(db: Db, asOf: string, only: readonly string[] | null = null) {
   const end = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS);
   const ids: string[] = [];
   const cols = {
@@ -114,6 +124,7 @@ async function loadFeatures(db: Db, asOf: string) {
               sum(amount_minor) FILTER (WHERE occurred_at < $2::timestamptz - interval '182 days') AS prior
        FROM transactions
        WHERE status = 'completed' AND occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
+         AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
        GROUP BY customer_id) t ON t.customer_id = s.customer_id
      LEFT JOIN (
        SELECT customer_id,
@@ -121,10 +132,12 @@ async function loadFeatures(db: Db, asOf: string) {
               count(*) FILTER (WHERE type = 'complaint') AS complaints
        FROM interactions
        WHERE occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
+         AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
        GROUP BY customer_id) i ON i.customer_id = s.customer_id
      WHERE s.as_of = $1 AND coalesce((s.historical->>'orders')::int, 0) > 0
+       AND ($3::text[] IS NULL OR s.customer_id = ANY($3::text[]))
      ORDER BY s.customer_id`,
-    [asOf, end],
+    [asOf, end, only],
     20_000,
   )) {
     for (const r of batch) {
@@ -143,6 +156,101 @@ async function loadFeatures(db: Db, asOf: string) {
     }
   }
   return { ids, ...cols };
+}
+
+interface PerCustomer {
+  r: ArrayLike<number>;
+  f: ArrayLike<number>;
+  m: ArrayLike<number>;
+  segment: string[];
+  tier: string[];
+  cluster: (string | null)[];
+  archetype: (string | null)[];
+}
+
+/** Writes each customer's RFM, segment, tier and cluster into snapshot `asOf` (COPY, then one UPDATE). */
+async function writeSegmentScores(
+  tx: Db,
+  asOf: string,
+  ids: readonly string[],
+  p: PerCustomer,
+): Promise<void> {
+  const n = ids.length;
+  if (n === 0) return;
+  await tx.exec(
+    `DROP TABLE IF EXISTS segment_scores;
+     CREATE TEMP TABLE segment_scores (
+       customer_id text COLLATE "C", r smallint, f smallint, m smallint,
+       segment text, tier text, cluster text, archetype text) ON COMMIT DROP`,
+  );
+  for (let start = 0; start < n; start += 50_000) {
+    const rows = [];
+    for (let i = start; i < Math.min(n, start + 50_000); i++) {
+      rows.push([
+        ids[i],
+        p.r[i],
+        p.f[i],
+        p.m[i],
+        p.segment[i],
+        p.tier[i],
+        p.cluster[i],
+        p.archetype[i],
+      ]);
+    }
+    await tx.copyIn(
+      'segment_scores',
+      ['customer_id', 'r', 'f', 'm', 'segment', 'tier', 'cluster', 'archetype'],
+      rows,
+    );
+  }
+  await tx.exec('ANALYZE segment_scores');
+  await tx.query(
+    `UPDATE score_snapshots s
+     SET rfm_r = t.r, rfm_f = t.f, rfm_m = t.m, rfm_segment = t.segment, tier = t.tier,
+         cluster = t.cluster, archetype = t.archetype
+     FROM segment_scores t
+     WHERE s.as_of = $1 AND s.customer_id = t.customer_id`,
+    [asOf],
+  );
+  await tx.exec('DROP TABLE segment_scores');
+}
+
+type Features = Awaited<ReturnType<typeof loadFeatures>>;
+
+/** The clustering features, in the order the stored cluster model expects them. */
+const CLUSTER_FEATURES: readonly {
+  name: string;
+  role: ClusterFeature['role'];
+  key:
+    | 'recency'
+    | 'orders'
+    | 'revenue'
+    | 'tenure'
+    | 'clv'
+    | 'pAlive'
+    | 'trend'
+    | 'engagement'
+    | 'complaints';
+  skewed?: boolean;
+}[] = [
+  { name: 'recency_days', role: 'recency', key: 'recency' },
+  { name: 'orders', role: 'frequency', key: 'orders', skewed: true },
+  { name: 'revenue', role: 'monetary', key: 'revenue', skewed: true },
+  { name: 'tenure_days', role: 'tenure', key: 'tenure' },
+  { name: 'clv', role: 'clv', key: 'clv', skewed: true },
+  { name: 'p_alive', role: 'p-alive', key: 'pAlive' },
+  { name: 'spend_trend', role: 'trend', key: 'trend' },
+  { name: 'interactions', role: 'engagement', key: 'engagement', skewed: true },
+  { name: 'complaints', role: 'complaints', key: 'complaints', skewed: true },
+];
+
+/** Profit per customer: margin (revenue when costs are unknown) less the cost to serve. */
+function profitOf(c: Features, i: number, settings: SegmentSettings): number {
+  return (
+    (c.margin[i] ?? c.revenue[i]) -
+    settings.costToServe.perOrderMinor * c.orders[i] -
+    settings.costToServe.perInteractionMinor * (c.engagement[i] + c.complaints[i])
+  );
 }
 
 /** The RFM grid counts over (R, FM) and (R, F). */
@@ -201,15 +309,7 @@ export async function runSegmentAnalysis(
   let tiers: TierRun | null = null;
   let pareto: ParetoResult | null = null;
   let clusters: ClusterRun | null = null;
-  const perCustomer: {
-    r: ArrayLike<number>;
-    f: ArrayLike<number>;
-    m: ArrayLike<number>;
-    segment: string[];
-    tier: string[];
-    cluster: (string | null)[];
-    archetype: (string | null)[];
-  } = {
+  const perCustomer: PerCustomer = {
     r: new Uint8Array(n),
     f: new Uint8Array(n),
     m: new Uint8Array(n),
@@ -243,6 +343,11 @@ export async function runSegmentAnalysis(
         share: scored.counts[k] / n,
       })),
       ...rfmGrids(scored.r, scored.f, scored.m),
+      bands: {
+        r: rfmBands(c.recency, scored.r, true),
+        f: rfmBands(c.orders, scored.f, false),
+        m: rfmBands(c.revenue, scored.m, false),
+      },
     };
 
     progress('value tiers and Pareto');
@@ -252,10 +357,7 @@ export async function runSegmentAnalysis(
     for (let i = 0; i < n; i++) {
       const margin = c.margin[i];
       if (margin !== null) anyMargin = true;
-      profit[i] =
-        (margin ?? c.revenue[i]) -
-        settings.costToServe.perOrderMinor * c.orders[i] -
-        settings.costToServe.perInteractionMinor * (c.engagement[i] + c.complaints[i]);
+      profit[i] = profitOf(c, i, settings);
     }
     const hasCostToServe =
       settings.costToServe.perOrderMinor > 0 || settings.costToServe.perInteractionMinor > 0;
@@ -282,17 +384,7 @@ export async function runSegmentAnalysis(
 
     if (n >= 20) {
       progress('clusters');
-      const features: ClusterFeature[] = [
-        { name: 'recency_days', role: 'recency', values: c.recency },
-        { name: 'orders', role: 'frequency', values: c.orders, skewed: true },
-        { name: 'revenue', role: 'monetary', values: c.revenue, skewed: true },
-        { name: 'tenure_days', role: 'tenure', values: c.tenure },
-        { name: 'clv', role: 'clv', values: c.clv, skewed: true },
-        { name: 'p_alive', role: 'p-alive', values: c.pAlive },
-        { name: 'spend_trend', role: 'trend', values: c.trend },
-        { name: 'interactions', role: 'engagement', values: c.engagement, skewed: true },
-        { name: 'complaints', role: 'complaints', values: c.complaints, skewed: true },
-      ];
+      const features: ClusterFeature[] = CLUSTER_FEATURES.map((f) => ({ ...f, values: c[f.key] }));
       const cs = settings.clusters;
       const kMax = Math.min(cs.kMax, Math.max(2, Math.floor(n / 10)));
       const result = clusterCustomers(features, {
@@ -317,6 +409,7 @@ export async function runSegmentAnalysis(
           ? result.selection.scores.map((s) => ({ k: s.k, silhouette: s.silhouette }))
           : null,
         clusters: result.clusters.map((p, k) => ({ ...p, id: ids[k] })),
+        model: result.model,
       };
     } else {
       notes.push(`only ${n} customers with purchases: too few to cluster (20 needed)`);
@@ -331,43 +424,7 @@ export async function runSegmentAnalysis(
        WHERE as_of = $1 AND (rfm_r IS NOT NULL OR tier IS NOT NULL OR cluster IS NOT NULL)`,
       [asOf],
     );
-    if (n > 0) {
-      await tx.exec(
-        `CREATE TEMP TABLE segment_scores (
-           customer_id text COLLATE "C", r smallint, f smallint, m smallint,
-           segment text, tier text, cluster text, archetype text) ON COMMIT DROP`,
-      );
-      for (let start = 0; start < n; start += 50_000) {
-        const rows = [];
-        for (let i = start; i < Math.min(n, start + 50_000); i++) {
-          rows.push([
-            c.ids[i],
-            perCustomer.r[i],
-            perCustomer.f[i],
-            perCustomer.m[i],
-            perCustomer.segment[i],
-            perCustomer.tier[i],
-            perCustomer.cluster[i],
-            perCustomer.archetype[i],
-          ]);
-        }
-        await tx.copyIn(
-          'segment_scores',
-          ['customer_id', 'r', 'f', 'm', 'segment', 'tier', 'cluster', 'archetype'],
-          rows,
-        );
-      }
-      await tx.exec('ANALYZE segment_scores');
-      await tx.query(
-        `UPDATE score_snapshots s
-         SET rfm_r = t.r, rfm_f = t.f, rfm_m = t.m, rfm_segment = t.segment, tier = t.tier,
-             cluster = t.cluster, archetype = t.archetype
-         FROM segment_scores t
-         WHERE s.as_of = $1 AND s.customer_id = t.customer_id`,
-        [asOf],
-      );
-      await tx.exec('DROP TABLE segment_scores');
-    }
+    await writeSegmentScores(tx, asOf, c.ids, perCustomer);
     await tx.query('DELETE FROM segment_runs WHERE as_of = $1', [asOf]);
     const runs: [string, unknown][] = [
       ['rfm', rfm],
@@ -425,4 +482,73 @@ export async function loadSegmentRuns(
     pareto: (by.get('pareto') as ParetoResult) ?? null,
     clusters: (by.get('clusters') as ClusterRun) ?? null,
   };
+}
+
+/**
+ * Re-segments a few customers after their data changed (events through the API), without a
+ * full run: each is scored against the bands, tier minimums and cluster model of the stored run
+ * for `asOf`, written into that snapshot, and their saved-segment memberships are refreshed.
+ * Without a stored run for `asOf` only the memberships are refreshed.
+ */
+export async function rescoreCustomerSegments(
+  db: Db,
+  customerIds: readonly string[],
+  asOf: string,
+): Promise<{ rescored: number; segments: RefreshResult[] }> {
+  if (customerIds.length === 0) return { rescored: 0, segments: [] };
+  return db.transaction(async (tx) => {
+    const runs = await loadSegmentRuns(tx, asOf);
+    let rescored = 0;
+    if (runs && runs.asOf === asOf && runs.rfm && runs.tiers) {
+      const settings = await loadSegmentSettings(tx);
+      const c = await loadFeatures(tx, asOf, customerIds);
+      const n = c.ids.length;
+      const { rfm, tiers, clusters } = runs;
+      const p: PerCustomer = {
+        r: new Array<number>(n),
+        f: new Array<number>(n),
+        m: new Array<number>(n),
+        segment: new Array<string>(n),
+        tier: new Array<string>(n),
+        cluster: new Array<string | null>(n).fill(null),
+        archetype: new Array<string | null>(n).fill(null),
+      };
+      const r = p.r as number[];
+      const f = p.f as number[];
+      const m = p.m as number[];
+      const last = tiers.tiers.length - 1;
+      for (let i = 0; i < n; i++) {
+        r[i] = scoreByBands(c.recency[i], rfm.bands.r);
+        f[i] = scoreByBands(c.orders[i], rfm.bands.f);
+        m[i] = scoreByBands(c.revenue[i], rfm.bands.m);
+        p.segment[i] = rfmSegmentKey(r[i], f[i], m[i], settings.rfmMap);
+        const value = tiers.basis === 'predicted-clv' ? c.clv[i] : profitOf(c, i, settings);
+        let k = 0;
+        while (k < last) {
+          const min = tiers.tiers[k].minValue;
+          if (typeof min === 'number' && Number.isFinite(min) && value >= min) break;
+          k++;
+        }
+        p.tier[i] = tiers.tiers[k].key;
+        if (clusters) {
+          const at = assignToCluster(
+            clusters.model,
+            CLUSTER_FEATURES.map((x) => c[x.key][i] as number),
+          );
+          p.cluster[i] = clusters.clusters[at].id;
+          p.archetype[i] = clusters.clusters[at].archetype;
+        }
+      }
+      await tx.query(
+        `UPDATE score_snapshots SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL, rfm_segment = NULL,
+                tier = NULL, cluster = NULL, archetype = NULL
+         WHERE as_of = $1 AND customer_id = ANY($2::text[])`,
+        [asOf, customerIds],
+      );
+      await writeSegmentScores(tx, asOf, c.ids, p);
+      rescored = n;
+    }
+    const segments = await refreshSegments(tx, { asOf, customerIds });
+    return { rescored, segments };
+  });
 }
