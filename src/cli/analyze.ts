@@ -7,6 +7,7 @@ import {
   replayLifecycle,
   runLifecycleAnalysis,
 } from '../store/lifecycle-analysis.js';
+import { runSegmentAnalysis } from '../store/segment-analysis.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -14,6 +15,7 @@ import {
 } from '../store/value-analysis.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
+import { describeSegmentRun } from './segments.js';
 import { describeTarget, withDb } from './with-db.js';
 
 const MODELS: readonly ModelChoice[] = ['auto', 'bgnbd', 'mbgnbd', 'pareto'];
@@ -164,7 +166,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           value: opts.discountRate,
         });
       }
-      const { report, lifecycle, churn } = await withDb(ctx, async (db) => {
+      const { report, lifecycle, segments, churn } = await withDb(ctx, async (db) => {
         const report = await runValueAnalysis(db, {
           asOf: opts.asOf ?? todayUtc(),
           model: opts.model,
@@ -176,18 +178,21 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
+        const segments = await runSegmentAnalysis(db, { asOf: report.asOf });
         // Churn needs someone who bought; an empty base has nothing to warn about.
         const churn =
           report.customersWithPurchases > 0
             ? await runChurnAnalysis(db, { asOf: opts.asOf ?? todayUtc() })
             : null;
-        return { report, lifecycle, churn };
+        return { report, lifecycle, segments, churn };
       });
-      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, churn });
+      if (opts.json)
+        printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, segments, churn });
       else
         ctx.out.write(
           describeAnalysis(report) +
             describeLifecycle(lifecycle) +
+            describeSegmentRun(segments) +
             (churn ? describeChurn(churn) : ''),
         );
     });

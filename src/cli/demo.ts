@@ -13,14 +13,14 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { runSegmentAnalysis } from '../store/segment-analysis.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
-
 import { exportDemoCsv } from './demo-export.js';
-
 import { type Progress, startProgress } from './progress.js';
+import { describeSegmentRun } from './segments.js';
 import { describeTarget, withDb } from './with-db.js';
 
 function positiveInt(name: string, max: number) {
@@ -180,7 +180,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle, churn } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, segments, churn } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -192,12 +192,20 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
+        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
         if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
         const churn = await runChurnAnalysis(db, { asOf: options.asOf });
-        return { report, analysis, lifecycle, churn };
+        return { report, analysis, lifecycle, segments, churn };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, churn });
+        printJson(ctx, {
+          target: describeTarget(ctx),
+          ...report,
+          analysis,
+          lifecycle,
+          segments,
+          churn,
+        });
         return;
       }
       const t = report.tables;
@@ -211,7 +219,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             : ''),
       );
       ctx.out.write(
-        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeChurn(churn),
+        describeAnalysis(analysis) +
+          describeLifecycle(lifecycle) +
+          describeSegmentRun(segments) +
+          describeChurn(churn),
       );
     });
 }

@@ -8,6 +8,7 @@ import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerSegments } from './segments.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 
@@ -39,5 +40,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerStages(program, ctx);
   registerCustomer(program, ctx);
   registerChurn(program, ctx);
+  registerSegments(program, ctx);
   return program;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createRng, sampleNormal } from '../random.js';
 import {
+  assignToCluster,
   type ClusterFeature,
   clusterCustomers,
   type FeatureRole,
@@ -41,8 +42,17 @@ describe('archetype labels (issue 5.3, seed 004)', () => {
       z: [0.4, 0.4, 1.1, 1.2, -1.5, -1.2, 1.5],
       orders: 6,
       archetype: 'churn-risk',
-      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.1 SD, complaints +1.5 SD',
-      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.1 个标准差，投诉次数高于平均 1.5 个标准差',
+      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.1 SD, complaints +1.5 SD, spend trend −1.5 SD',
+      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.1 个标准差，投诉次数高于平均 1.5 个标准差，消费趋势低于平均 1.5 个标准差',
+    },
+    {
+      title:
+        'long gone with a low P(alive) is churn risk without any complaint (two of four tests)',
+      z: [0.1, 0.2, 1.2, 0.3, 0.1, -1.2, -0.1],
+      orders: 5,
+      archetype: 'churn-risk',
+      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.2 SD',
+      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.2 个标准差',
     },
     {
       title: 'one order long ago is a one-off transactor, even with a high P(alive)',
@@ -171,5 +181,16 @@ describe('customer clusters (issue 5.3)', () => {
     expect(b.assignment).toEqual(a.assignment);
     expect(b.clusters).toEqual(a.clusters);
     expect(a.clusters.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 12);
+  });
+
+  test('the stored cluster model places each customer of the run in the cluster the run gave it', () => {
+    const { features } = population(9);
+    const res = clusterCustomers(features, { seed: 2, k: 5 });
+    const json = JSON.parse(JSON.stringify(res.model));
+    for (let i = 0; i < features[0].values.length; i++) {
+      const raw = features.map((f) => f.values[i]);
+      expect(assignToCluster(json, raw)).toBe(res.assignment[i]);
+    }
+    expect(() => assignToCluster(json, [1, 2])).toThrow('expected 7 feature values, got 2');
   });
 });
