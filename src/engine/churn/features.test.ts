@@ -111,3 +111,30 @@ describe('reasons an agent can act on', () => {
     expect(topReasons(model, X, 0, facts)).toEqual([]);
   });
 });
+
+describe('reasons worth telling', () => {
+  test('a contribution below 0.05 log-odds is not a reason', () => {
+    const k = FEATURE_COUNT;
+    const idx = (f: string) => CHURN_FEATURES.indexOf(f as (typeof CHURN_FEATURES)[number]);
+    const facts: ChurnFacts = { ...base, spend90Minor: 9800, spendPrev90Minor: 10_000 };
+    const X = featureMatrix([facts]);
+    const coefficients = new Array(k).fill(0);
+    coefficients[idx('spend_trend')] = -1;
+    const means = Array.from(X);
+    means[idx('spend_trend')] = 0; // the customer's −2 % gives a contribution of 0.02
+    const model: LogisticModel = {
+      kind: 'logistic',
+      features: CHURN_FEATURES,
+      means,
+      scales: new Array(k).fill(1),
+      intercept: 0,
+      coefficients,
+      lambda: 0,
+    };
+    expect(topReasons(model, X, 0, facts)).toEqual([]);
+    const bigger: ChurnFacts = { ...facts, spend90Minor: 4000 };
+    expect(topReasons(model, featureMatrix([bigger]), 0, bigger).map((r) => r.en)).toEqual([
+      'spend down 60 % vs prior quarter',
+    ]);
+  });
+});

@@ -260,6 +260,12 @@ export function describeFeature(feature: ChurnFeature, f: ChurnFacts): Bilingual
 }
 
 /**
+ * A contribution below this (log-odds; 0.05 ≈ 5 % higher odds) is too small to tell an agent:
+ * "spend down 2 % vs prior quarter" is noise, not a reason.
+ */
+export const MIN_REASON_LOG_ODDS = 0.05;
+
+/**
  * The top `count` reasons that raise this customer's churn risk: features with the largest
  * positive contribution β_j · (x_j − m_j) / s_j to the log-odds, deviating in the feature's
  * warning direction (RISK_DIRECTION), in words.
@@ -277,7 +283,7 @@ export function topReasons(
     const deviation = row[offset + j] - model.means[j];
     const direction = RISK_DIRECTION[model.features[j] as ChurnFeature] ?? 0;
     const c = (model.coefficients[j] * deviation) / model.scales[j];
-    if (c > 1e-6 && direction * deviation > 0) contrib.push({ j, c });
+    if (c >= MIN_REASON_LOG_ODDS && direction * deviation > 0) contrib.push({ j, c });
   }
   contrib.sort((a, b) => b.c - a.c || a.j - b.j);
   return contrib.slice(0, count).map(({ j, c }) => {
