@@ -105,6 +105,45 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('issue 6: too little history falls back to 1 − P(alive) and says so', () => {
+      let db: Db;
+      let drop: () => Promise<void>;
+
+      beforeAll(async () => {
+        const fresh = await backend.fresh();
+        db = fresh.db;
+        drop = fresh.drop;
+        await loadDemo(db, {
+          customers: 150,
+          years: 0.4,
+          seed: 2,
+          industry: 'retail',
+          asOf: new Date('2026-06-30T00:00:00Z'),
+        });
+        await runValueAnalysis(db, { asOf: new Date('2026-06-30T00:00:00Z') });
+      }, 120_000);
+      afterAll(async () => drop?.());
+
+      test('the risk is 1 − P(alive) of the value model, with a note; never 0 for everyone', async () => {
+        const r = await runChurnAnalysis(db, { asOf: new Date('2026-06-30T00:00:00Z') });
+        expect(r.model).toBe('fallback');
+        expect(r.notes.join(' ')).toContain('history too short to train a churn model');
+        const { rows } = await db.query<{ bad: number; n: number }>(
+          `SELECT count(*)::int AS n,
+                  count(*) FILTER (WHERE abs(churn_risk - (1 - p_alive)) > 0.05)::int AS bad
+           FROM score_snapshots WHERE as_of = '2026-06-30' AND churn_risk IS NOT NULL`,
+        );
+        expect(rows[0].n).toBeGreaterThan(50);
+        const zero = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = '2026-06-30' AND churn_risk = 0`,
+        );
+        expect(zero.rows[0].n).toBeLessThan(rows[0].n);
+        // BG/NBD cannot be fitted on so little (not identified): the snapshot's model gives P(alive)
+        if (r.notes.some((n) => n.includes('score snapshot'))) expect(rows[0].bad).toBe(0);
+        else expect(rows[0].bad).toBeLessThan(rows[0].n / 10);
+      });
+    });
+
     describe('issue 6: alerts fire once per episode and resolve by outcome', () => {
       let db: Db;
       let drop: () => Promise<void>;

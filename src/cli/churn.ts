@@ -3,6 +3,25 @@
  * owner; `tenure churn backtest` (the model against the P(alive)-only baseline on history);
  * `tenure churn cohorts` (retention by cohort, survival by segment, why customers left);
  * `tenure churn thresholds` (warning levels and window).
+ *
+ * JSON (--json):
+ *   churn:      {target, asOf, level, counts: {red, orange, yellow},
+ *                model: null | {asOf, kind: 'logistic'|'fallback', windowDays, warning, notes},
+ *                customers: [{customerId, name, ownerId, level, risk, clvMinor, valueAtRiskMinor,
+ *                             daysSinceLastPurchase, alertId, reasons: [{feature, zh, en, contribution}]}]}
+ *   backtest:   {target, asOf, windowDays, windowEnd, model: {kind, metrics}, baseline: {kind: 'p-alive', metrics},
+ *                training: {asOfDates, rows, churned, trainRows, calibrationRows, fit, holdoutMetrics,
+ *                           coefficients: [{feature, coefficient}]}, notes, ms}
+ *                metrics = {customers, churned, baseRate, rocAuc, prAuc, brier, topDecileLift,
+ *                           deciles: [{decile, customers, churned, predicted, observed, lift, capture}]}
+ *   cohorts:    {target, asOf, windowDays, customers, churned, overall: group & {curve},
+ *                dimensions: [{dimension, groups: [group]}], cohorts: [{cohort: 'YYYY-MM', customers, retention: [share…]}],
+ *                reasonsBeforeChurn: [{reason, zh, en, churnedShare, retainedShare, ratio}],
+ *                complaintTopics: [{note, churned, retained}], ms}
+ *                group = {group, customers, churned, medianDays, survival1y, survival2y, churnRatePerYear,
+ *                         groupLifetimeYears, valueLostMinorPerYear}
+ *   thresholds: {windowDays, warning: {kind: 'probability', red, orange, yellow, lostAfterDays}
+ *                                   | {kind: 'value', redMinor, orangeMinor, yellowMinor, lostAfterDays}}
  */
 import type { Command } from 'commander';
 import {
@@ -11,7 +30,7 @@ import {
   WARNING_NAMES,
   type WarningLevel,
 } from '../engine/index.js';
-import { InputError } from '../errors.js';
+import { InputError, NotFoundError } from '../errors.js';
 import { backtestChurn, runChurnAnalysis } from '../store/churn-analysis.js';
 import { churnCohorts } from '../store/churn-cohorts.js';
 import {
@@ -91,7 +110,7 @@ export function registerChurn(program: Command, ctx: CliContext): void {
       const result = await withDb(ctx, async (db) => {
         const snap = await latestSnapshot(db, opts.asOf?.toISOString().slice(0, 10));
         if (!snap) {
-          throw new InputError(
+          throw new NotFoundError(
             'no analysis yet: run tenure analyze (or tenure demo) before tenure churn',
           );
         }

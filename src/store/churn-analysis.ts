@@ -370,7 +370,11 @@ export async function runChurnAnalysis(db: Db, options: ChurnRunOptions): Promis
   await refreshStatistics(db);
   const trained = await trainChurnAt(db, day, windowDays, options.training);
   const facts = await loadChurnFacts(db, day, windowDays);
-  const scored = scoreFacts(trained.model, facts);
+  // A fallback without any P(alive) would call everyone safe: score no one instead.
+  const scored =
+    trained.model.kind === 'fallback' && facts.pAliveSource === 'none'
+      ? []
+      : scoreFacts(trained.model, facts);
   const clv = await snapshotClv(db, asOf);
   const levels: Record<WarningLevel, number> = { red: 0, orange: 0, yellow: 0 };
   const riskRows: RiskRow[] = [];

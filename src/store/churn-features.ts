@@ -121,6 +121,8 @@ export interface FactsAtAsOf {
   revenueMinor: Float64Array;
   /** the value model used for P(alive) and expected purchases; null when it could not be fitted */
   valueModel: PurchaseModel | null;
+  /** where P(alive) came from: our BG/NBD fit, the score snapshot of the date, or nowhere (1 assumed) */
+  pAliveSource: 'bg-nbd' | 'snapshot' | 'none';
   notes: string[];
 }
 
@@ -184,6 +186,30 @@ export async function loadChurnFacts(
       notes.push(`only ${keep.length} customers to fit BG/NBD on at ${isoDay(day)}`);
     }
   }
+  // Without a BG/NBD fit of our own, the snapshot of the same date (the value analysis's chosen
+  // model) gives P(alive); its expected purchases over its horizon are scaled to the window.
+  let snapshot: Map<string, { p: number | null; e: number | null; h: number | null }> | null = null;
+  let pAliveSource: FactsAtAsOf['pAliveSource'] = valueModel ? 'bg-nbd' : 'none';
+  if (!valueModel && n > 0) {
+    const snap = await db.query<{
+      customer_id: string;
+      p: number | null;
+      e: number | null;
+      h: number | null;
+    }>(
+      `SELECT customer_id, p_alive AS p, expected_purchases AS e, horizon_days AS h
+       FROM score_snapshots WHERE as_of = $1::date AND p_alive IS NOT NULL
+         AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))`,
+      [isoDay(day), options.customerIds ? [...options.customerIds] : null],
+    );
+    if (snap.rows.length > 0) {
+      snapshot = new Map(snap.rows.map((r) => [r.customer_id, r]));
+      pAliveSource = 'snapshot';
+      notes.push(`P(alive) at ${isoDay(day)} is the score snapshot's (the value analysis's model)`);
+    } else {
+      notes.push(`no P(alive) at ${isoDay(day)}: the value model could not be fitted`);
+    }
+  }
   const halfDay = 0.5 / 7;
   const facts: ChurnFacts[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -191,7 +217,11 @@ export async function loadChurnFacts(
     const Ti = T[i] > 0 ? T[i] : halfDay;
     let pAlive = 1;
     let expected = 0;
-    if (valueModel) {
+    const fromSnapshot = snapshot?.get(r.customer_id);
+    if (fromSnapshot && fromSnapshot.p !== null) {
+      pAlive = fromSnapshot.p;
+      expected = ((fromSnapshot.e ?? 0) * windowDays) / Math.max(1, fromSnapshot.h ?? 365);
+    } else if (valueModel) {
       try {
         pAlive = probabilityAlive(valueModel, x[i], tx[i], Ti);
         expected = expectedPurchasesAhead(valueModel, windowDays / 7, x[i], tx[i], Ti);
@@ -236,6 +266,7 @@ export async function loadChurnFacts(
     lastDay,
     revenueMinor,
     valueModel,
+    pAliveSource,
     notes,
   };
 }
