@@ -6,7 +6,7 @@ import {
   replayLifecycle,
   runLifecycleAnalysis,
 } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -160,14 +160,17 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
-        const segments = await runSegmentAnalysis(db, { asOf: report.asOf });
+        // saved segments last: their rules may read anything the analysis wrote
+        const segments = await refreshSegments(db, { asOf: report.asOf });
         return { report, lifecycle, segments };
       });
       if (opts.json)
         printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, segments });
       else
         ctx.out.write(
-          describeAnalysis(report) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+          describeAnalysis(report) +
+            describeLifecycle(lifecycle) +
+            describeSegmentRun(report.segmentation, segments),
         );
     });
 }

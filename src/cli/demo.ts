@@ -12,7 +12,7 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
@@ -191,7 +191,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
+        const segments = await refreshSegments(db, { asOf: analysis.asOf });
         return { report, analysis, lifecycle, segments };
       });
       if (opts.json) {
@@ -209,7 +209,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             : ''),
       );
       ctx.out.write(
-        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+        describeAnalysis(analysis) +
+          describeLifecycle(lifecycle) +
+          describeSegmentRun(analysis.segmentation, segments),
       );
     });
 }
