@@ -214,6 +214,11 @@ export async function withActivity(
   return { ...base, trend, engagement, complaints };
 }
 
+/** The value-side features of the buyers of snapshot `asOf`, read back from the snapshot. */
+export function loadSnapshotBase(db: Db, asOf: string): Promise<BaseFeatures> {
+  return loadBaseFromSnapshot(db, asOf, null);
+}
+
 /** Every feature of the buyers of snapshot `asOf`. */
 async function loadFeatures(
   db: Db,
