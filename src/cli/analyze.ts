@@ -7,7 +7,7 @@ import {
   replayLifecycle,
   runLifecycleAnalysis,
 } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -178,12 +178,13 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
-        const segments = await runSegmentAnalysis(db, { asOf: report.asOf });
         // Churn needs someone who bought; an empty base has nothing to warn about.
         const churn =
           report.customersWithPurchases > 0
             ? await runChurnAnalysis(db, { asOf: opts.asOf ?? todayUtc() })
             : null;
+        // saved segments last: their rules may read anything the analysis wrote
+        const segments = await refreshSegments(db, { asOf: report.asOf });
         return { report, lifecycle, segments, churn };
       });
       if (opts.json)
@@ -192,7 +193,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
         ctx.out.write(
           describeAnalysis(report) +
             describeLifecycle(lifecycle) +
-            describeSegmentRun(segments) +
+            describeSegmentRun(report.segmentation, segments) +
             (churn ? describeChurn(churn) : ''),
         );
     });

@@ -13,7 +13,7 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
@@ -192,9 +192,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
         if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
         const churn = await runChurnAnalysis(db, { asOf: options.asOf });
+        // saved segments last: their rules may read anything the analysis wrote (churn risk too)
+        const segments = await refreshSegments(db, { asOf: analysis.asOf });
         return { report, analysis, lifecycle, segments, churn };
       });
       if (opts.json) {
@@ -221,7 +222,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       ctx.out.write(
         describeAnalysis(analysis) +
           describeLifecycle(lifecycle) +
-          describeSegmentRun(segments) +
+          describeSegmentRun(analysis.segmentation, segments) +
           describeChurn(churn),
       );
     });

@@ -74,91 +74,161 @@ export interface SegmentAnalysisResult {
   ms: number;
 }
 
-interface FeatureRow {
-  customer_id: string;
-  recency: number;
-  orders: number;
-  revenue: number;
-  margin: number | null;
-  tenure: number;
-  clv: number | null;
-  p_alive: number | null;
-  recent: number;
-  prior: number;
-  engagement: number;
-  complaints: number;
+/** The value-side features of each buyer, as the value analysis has them. */
+export interface BaseFeatures {
+  ids: string[];
+  /** days since the last purchase */
+  recency: number[];
+  orders: number[];
+  /** fen */
+  revenue: number[];
+  /** fen, null when costs are unknown */
+  margin: (number | null)[];
+  /** days since the first purchase */
+  tenure: number[];
+  /** predicted CLV, fen */
+  clv: number[];
+  pAlive: number[];
 }
 
-/** Per-customer features of the buyers in snapshot `asOf`, aggregated in SQL. */
-async function loadFeatures(db: Db, asOf: string, only: readonly string[] | null = null) {
-  const end = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS);
-  const ids: string[] = [];
-  const cols = {
-    recency: [] as number[],
-    orders: [] as number[],
-    revenue: [] as number[],
-    margin: [] as (number | null)[],
-    tenure: [] as number[],
-    clv: [] as number[],
-    pAlive: [] as number[],
-    trend: [] as number[],
-    engagement: [] as number[],
-    complaints: [] as number[],
+export type Features = BaseFeatures & {
+  /** (spend in the last 26 weeks − the 26 before) / their sum, in [−1, 1] */
+  trend: number[];
+  /** non-complaint interactions and complaints in the last 52 weeks */
+  engagement: number[];
+  complaints: number[];
+};
+
+/** The buyers of snapshot `asOf` (or only `only` of them) with their value-side features. */
+async function loadBaseFromSnapshot(
+  db: Db,
+  asOf: string,
+  only: readonly string[] | null,
+): Promise<BaseFeatures> {
+  const base: BaseFeatures = {
+    ids: [],
+    recency: [],
+    orders: [],
+    revenue: [],
+    margin: [],
+    tenure: [],
+    clv: [],
+    pAlive: [],
   };
-  // The trend compares spend in the last 26 weeks with the 26 weeks before; interactions and
-  // complaints count the last 52 weeks.
-  for await (const batch of db.stream<FeatureRow>(
-    `SELECT s.customer_id,
-            (s.historical->>'daysSinceLastPurchase')::int AS recency,
-            (s.historical->>'orders')::int AS orders,
-            (s.historical->>'revenueMinor')::bigint AS revenue,
-            (s.historical->>'marginMinor')::bigint AS margin,
-            (s.historical->>'tenureDays')::int AS tenure,
-            s.clv_minor AS clv, s.p_alive,
-            coalesce(t.recent, 0)::bigint AS recent, coalesce(t.prior, 0)::bigint AS prior,
-            coalesce(i.engagement, 0)::int AS engagement, coalesce(i.complaints, 0)::int AS complaints
-     FROM score_snapshots s
-     LEFT JOIN (
-       SELECT customer_id,
-              sum(amount_minor) FILTER (WHERE occurred_at >= $2::timestamptz - interval '182 days') AS recent,
-              sum(amount_minor) FILTER (WHERE occurred_at < $2::timestamptz - interval '182 days') AS prior
-       FROM transactions
-       WHERE status = 'completed' AND occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
-         AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
-       GROUP BY customer_id) t ON t.customer_id = s.customer_id
-     LEFT JOIN (
-       SELECT customer_id,
-              count(*) FILTER (WHERE type <> 'complaint') AS engagement,
-              count(*) FILTER (WHERE type = 'complaint') AS complaints
-       FROM interactions
-       WHERE occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
-         AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
-       GROUP BY customer_id) i ON i.customer_id = s.customer_id
-     WHERE s.as_of = $1 AND coalesce((s.historical->>'orders')::int, 0) > 0
-       AND ($3::text[] IS NULL OR s.customer_id = ANY($3::text[]))
-     ORDER BY s.customer_id`,
-    [asOf, end, only],
+  for await (const batch of db.stream<{
+    customer_id: string;
+    recency: number | null;
+    orders: number;
+    revenue: number | null;
+    margin: number | null;
+    tenure: number | null;
+    clv: number | null;
+    p_alive: number | null;
+  }>(
+    `SELECT customer_id,
+            (historical->>'daysSinceLastPurchase')::int AS recency,
+            (historical->>'orders')::int AS orders,
+            (historical->>'revenueMinor')::bigint AS revenue,
+            (historical->>'marginMinor')::bigint AS margin,
+            (historical->>'tenureDays')::int AS tenure,
+            clv_minor AS clv, p_alive
+     FROM score_snapshots
+     WHERE as_of = $1 AND coalesce((historical->>'orders')::int, 0) > 0
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     ORDER BY customer_id`,
+    [asOf, only],
     20_000,
   )) {
     for (const r of batch) {
-      ids.push(r.customer_id);
-      cols.recency.push(Math.max(0, r.recency ?? 0));
-      cols.orders.push(r.orders);
-      cols.revenue.push(r.revenue ?? 0);
-      cols.margin.push(r.margin);
-      cols.tenure.push(Math.max(0, r.tenure ?? 0));
-      cols.clv.push(r.clv ?? 0);
-      cols.pAlive.push(r.p_alive ?? 0);
-      const sum = r.recent + r.prior;
-      cols.trend.push(sum > 0 ? (r.recent - r.prior) / sum : 0);
-      cols.engagement.push(r.engagement);
-      cols.complaints.push(r.complaints);
+      base.ids.push(r.customer_id);
+      base.recency.push(Math.max(0, r.recency ?? 0));
+      base.orders.push(r.orders);
+      base.revenue.push(r.revenue ?? 0);
+      base.margin.push(r.margin);
+      base.tenure.push(Math.max(0, r.tenure ?? 0));
+      base.clv.push(r.clv ?? 0);
+      base.pAlive.push(r.p_alive ?? 0);
     }
   }
-  return { ids, ...cols };
+  return base;
 }
 
-interface PerCustomer {
+/**
+ * Adds the activity features (spend trend, interactions, complaints), aggregated in SQL over
+ * the year to `asOf`, to the base features. Customers without activity get zeros.
+ */
+export async function withActivity(
+  db: Db,
+  asOf: string,
+  base: BaseFeatures,
+  only: readonly string[] | null,
+): Promise<Features> {
+  const end = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS);
+  const at = new Map<string, number>();
+  base.ids.forEach((id, i) => {
+    at.set(id, i);
+  });
+  const n = base.ids.length;
+  const trend = new Array<number>(n).fill(0);
+  const engagement = new Array<number>(n).fill(0);
+  const complaints = new Array<number>(n).fill(0);
+  for await (const batch of db.stream<{ customer_id: string; recent: number; prior: number }>(
+    `SELECT customer_id,
+            coalesce(sum(amount_minor) FILTER (WHERE occurred_at >= $1::timestamptz - interval '182 days'), 0)::bigint AS recent,
+            coalesce(sum(amount_minor) FILTER (WHERE occurred_at < $1::timestamptz - interval '182 days'), 0)::bigint AS prior
+     FROM transactions
+     WHERE status = 'completed' AND occurred_at < $1 AND occurred_at >= $1::timestamptz - interval '364 days'
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     GROUP BY customer_id`,
+    [end, only],
+    50_000,
+  )) {
+    for (const r of batch) {
+      const i = at.get(r.customer_id);
+      const sum = r.recent + r.prior;
+      if (i !== undefined && sum > 0) trend[i] = (r.recent - r.prior) / sum;
+    }
+  }
+  for await (const batch of db.stream<{
+    customer_id: string;
+    engagement: number;
+    complaints: number;
+  }>(
+    `SELECT customer_id,
+            count(*) FILTER (WHERE type <> 'complaint')::int AS engagement,
+            count(*) FILTER (WHERE type = 'complaint')::int AS complaints
+     FROM interactions
+     WHERE occurred_at < $1 AND occurred_at >= $1::timestamptz - interval '364 days'
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     GROUP BY customer_id`,
+    [end, only],
+    50_000,
+  )) {
+    for (const r of batch) {
+      const i = at.get(r.customer_id);
+      if (i === undefined) continue;
+      engagement[i] = r.engagement;
+      complaints[i] = r.complaints;
+    }
+  }
+  return { ...base, trend, engagement, complaints };
+}
+
+/** The value-side features of the buyers of snapshot `asOf`, read back from the snapshot. */
+export function loadSnapshotBase(db: Db, asOf: string): Promise<BaseFeatures> {
+  return loadBaseFromSnapshot(db, asOf, null);
+}
+
+/** Every feature of the buyers of snapshot `asOf`. */
+async function loadFeatures(
+  db: Db,
+  asOf: string,
+  only: readonly string[] | null = null,
+): Promise<Features> {
+  return withActivity(db, asOf, await loadBaseFromSnapshot(db, asOf, only), only);
+}
+
+export interface PerCustomer {
   r: ArrayLike<number>;
   f: ArrayLike<number>;
   m: ArrayLike<number>;
@@ -215,8 +285,6 @@ async function writeSegmentScores(
   await tx.exec('DROP TABLE segment_scores');
 }
 
-type Features = Awaited<ReturnType<typeof loadFeatures>>;
-
 /** The clustering features, in the order the stored cluster model expects them. */
 const CLUSTER_FEATURES: readonly {
   name: string;
@@ -269,42 +337,29 @@ function rfmGrids(
   return { grid, rf };
 }
 
-export interface SegmentAnalysisOptions {
-  asOf: string;
-  /** defaults to the stored settings (`tenure segment config`) */
-  settings?: SegmentSettings;
-  /** refresh the saved rule segments afterwards (default true) */
-  refresh?: boolean;
-  progress?: (step: string) => void;
+export interface ComputedSegments {
+  rfm: RfmRun | null;
+  tiers: TierRun | null;
+  pareto: ParetoResult | null;
+  clusters: ClusterRun | null;
+  notes: string[];
+  /** per customer, in the order of the features' ids */
+  perCustomer: PerCustomer;
 }
 
 /**
- * Segments every buyer of snapshot `asOf` and stores the results in one transaction; re-running
- * for the same date replaces them. Needs the value analysis of that date (`tenure analyze`).
+ * RFM, tiers, Pareto and clusters of the customers in `c` (the engine's functions; no I/O).
+ * The value analysis calls this before it writes the snapshot, so the scores are written with
+ * it in one pass.
  */
-export async function runSegmentAnalysis(
-  db: Db,
-  options: SegmentAnalysisOptions,
-): Promise<SegmentAnalysisResult> {
-  const started = performance.now();
-  const { asOf } = options;
-  const progress = options.progress ?? (() => {});
-  const notes: string[] = [];
-  const { rows: snap } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = $1',
-    [asOf],
-  );
-  if (snap[0].n === 0) {
-    throw new InputError(
-      `no score snapshot for ${asOf}: run \`tenure analyze --as-of ${asOf}\` first`,
-      { field: 'asOf', value: asOf },
-    );
-  }
-  const settings = options.settings ?? (await loadSegmentSettings(db));
-  progress('loading features');
-  const c = await loadFeatures(db, asOf);
+export function computeSegments(
+  c: Features,
+  settings: SegmentSettings,
+  progress: (step: string) => void,
+  asOf: string,
+): ComputedSegments {
   const n = c.ids.length;
-
+  const notes: string[] = [];
   let rfm: RfmRun | null = null;
   let tiers: TierRun | null = null;
   let pareto: ParetoResult | null = null;
@@ -416,30 +471,80 @@ export async function runSegmentAnalysis(
     }
   }
 
+  return { rfm, tiers, pareto, clusters, notes, perCustomer };
+}
+
+/** Replaces the stored run results of `asOf` (inside the caller's transaction). */
+export async function saveSegmentRuns(
+  tx: Db,
+  asOf: string,
+  runs: Pick<ComputedSegments, 'rfm' | 'tiers' | 'pareto' | 'clusters'>,
+): Promise<void> {
+  await tx.query('DELETE FROM segment_runs WHERE as_of = $1', [asOf]);
+  const rows: [string, unknown][] = [
+    ['rfm', runs.rfm],
+    ['tiers', runs.tiers],
+    ['pareto', runs.pareto],
+    ['clusters', runs.clusters],
+  ];
+  for (const [kind, result] of rows) {
+    if (result === null) continue;
+    await tx.query('INSERT INTO segment_runs (as_of, kind, result) VALUES ($1, $2, $3)', [
+      asOf,
+      kind,
+      JSON.stringify(result),
+    ]);
+  }
+}
+
+export interface SegmentAnalysisOptions {
+  asOf: string;
+  /** defaults to the stored settings (`tenure segment config`) */
+  settings?: SegmentSettings;
+  /** refresh the saved rule segments afterwards (default true) */
+  refresh?: boolean;
+  progress?: (step: string) => void;
+}
+
+/**
+ * Segments every buyer of snapshot `asOf` and stores the results in one transaction; re-running
+ * for the same date replaces them. Needs the value analysis of that date (`tenure analyze`).
+ */
+export async function runSegmentAnalysis(
+  db: Db,
+  options: SegmentAnalysisOptions,
+): Promise<SegmentAnalysisResult> {
+  const started = performance.now();
+  const { asOf } = options;
+  const progress = options.progress ?? (() => {});
+  const { rows: snap } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = $1',
+    [asOf],
+  );
+  if (snap[0].n === 0) {
+    throw new InputError(
+      `no score snapshot for ${asOf}: run \`tenure analyze --as-of ${asOf}\` first`,
+      { field: 'asOf', value: asOf },
+    );
+  }
+  const settings = options.settings ?? (await loadSegmentSettings(db));
+  progress('loading features');
+  const c = await loadFeatures(db, asOf);
+  const n = c.ids.length;
+  const computed = computeSegments(c, settings, progress, asOf);
+  const { rfm, tiers, pareto, clusters, notes, perCustomer } = computed;
+
   progress('writing');
   const segments = await db.transaction(async (tx) => {
     await tx.query(
       `UPDATE score_snapshots SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL, rfm_segment = NULL,
               tier = NULL, cluster = NULL, archetype = NULL
-       WHERE as_of = $1 AND (rfm_r IS NOT NULL OR tier IS NOT NULL OR cluster IS NOT NULL)`,
+       WHERE as_of = $1 AND (rfm_r IS NOT NULL OR tier IS NOT NULL OR cluster IS NOT NULL)
+         AND coalesce((historical->>'orders')::int, 0) = 0`,
       [asOf],
     );
     await writeSegmentScores(tx, asOf, c.ids, perCustomer);
-    await tx.query('DELETE FROM segment_runs WHERE as_of = $1', [asOf]);
-    const runs: [string, unknown][] = [
-      ['rfm', rfm],
-      ['tiers', tiers],
-      ['pareto', pareto],
-      ['clusters', clusters],
-    ];
-    for (const [kind, result] of runs) {
-      if (result === null) continue;
-      await tx.query('INSERT INTO segment_runs (as_of, kind, result) VALUES ($1, $2, $3)', [
-        asOf,
-        kind,
-        JSON.stringify(result),
-      ]);
-    }
+    await saveSegmentRuns(tx, asOf, computed);
     if (options.refresh === false) return [];
     progress('refreshing saved segments');
     return refreshSegments(tx, { asOf });
