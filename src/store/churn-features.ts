@@ -338,6 +338,8 @@ const ANALYSED_TABLES = [
   'interactions',
   'subscriptions',
   'score_snapshots',
+  'stage_history',
+  'transaction_lines',
 ];
 
 /**

@@ -23,6 +23,7 @@ import {
   type TimeUnit,
 } from '../engine/index.js';
 import { InputError, ModelError } from '../errors.js';
+import { refreshStatistics } from './churn-features.js';
 import type { Db } from './db.js';
 import {
   clearSnapshot,
@@ -165,6 +166,8 @@ export async function runValueAnalysis(
   options: ValueAnalysisOptions,
 ): Promise<ValueAnalysisReport> {
   const started = performance.now();
+  // after a bulk load the planner would think the tables empty (see refreshStatistics)
+  await refreshStatistics(db);
   const unit = options.unit ?? 'week';
   const unitDays = unit === 'week' ? 7 : 1;
   const horizonMonths = options.horizonMonths ?? 12;
