@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { type DemoOptions, generateDemo } from '../engine/demo/index.js';
 import { InputError } from '../errors.js';
+import { runChurnAnalysis } from '../store/churn-analysis.js';
 import type { Db } from '../store/db.js';
 import {
   clearBusinessData,
@@ -12,9 +13,9 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
-import { describeAnalysis, describeLifecycle } from './analyze.js';
+import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 import { exportDemoCsv } from './demo-export.js';
@@ -179,7 +180,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle, segments } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, segments, churn } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -191,11 +192,21 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
-        return { report, analysis, lifecycle, segments };
+        if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
+        const churn = await runChurnAnalysis(db, { asOf: options.asOf });
+        // saved segments last: their rules may read anything the analysis wrote (churn risk too)
+        const segments = await refreshSegments(db, { asOf: analysis.asOf });
+        return { report, analysis, lifecycle, segments, churn };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, segments });
+        printJson(ctx, {
+          target: describeTarget(ctx),
+          ...report,
+          analysis,
+          lifecycle,
+          segments,
+          churn,
+        });
         return;
       }
       const t = report.tables;
@@ -209,7 +220,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             : ''),
       );
       ctx.out.write(
-        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+        describeAnalysis(analysis) +
+          describeLifecycle(lifecycle) +
+          describeSegmentRun(analysis.segmentation, segments) +
+          describeChurn(churn),
       );
     });
 }

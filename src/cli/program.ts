@@ -2,6 +2,7 @@
 import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
 import { registerCampaign } from './campaign.js';
+import { registerChurn } from './churn.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerCrossSell } from './crosssell.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerChurn(program, ctx);
   registerSegments(program, ctx);
   registerCrossSell(program, ctx);
   registerTasks(program, ctx);

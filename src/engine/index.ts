@@ -1,4 +1,5 @@
 export * from './actions/index.js';
+export * from './churn/index.js';
 export * from './clv/bg-bb.js';
 export * from './clv/bg-nbd.js';
 export * from './clv/customer-value.js';

@@ -7,6 +7,7 @@ import type { CopyValue, Db } from './db.js';
 const DATA_TABLES = [
   'audit_log',
   'crosssell_rules',
+  'churn_models',
   'tasks',
   'alerts',
   'campaign_members',

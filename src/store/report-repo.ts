@@ -179,6 +179,27 @@ export async function collectReportData(db: Db, asOf: Date): Promise<ReportData>
     [day],
   );
 
+  const churnModel = await db.query<{
+    as_of: string;
+    kind: string;
+    window_days: number;
+    training: Record<string, unknown>;
+  }>(
+    `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, kind, window_days, training FROM churn_models
+     WHERE as_of <= $1 ORDER BY as_of DESC LIMIT 1`,
+    [day],
+  );
+  const cm = churnModel.rows[0];
+  // the numbers the training kept (sample sizes, AUC, …), up to two levels deep
+  const figures: Record<string, number> = {};
+  const walk = (o: unknown, prefix: string, depth: number): void => {
+    if (typeof o === 'number' && Number.isFinite(o)) figures[prefix] = o;
+    else if (o && typeof o === 'object' && !Array.isArray(o) && depth < 2) {
+      for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k, depth + 1);
+    }
+  };
+  if (cm) walk(cm.training, '', 0);
+
   const cohortRows = await db.query<{ cohort: string; k: number; n: number }>(
     `WITH f AS (SELECT customer_id, date_trunc('month', min(occurred_at) AT TIME ZONE 'UTC') AS cohort
                 FROM transactions WHERE status = 'completed' AND occurred_at < $1 GROUP BY customer_id),
@@ -241,6 +262,7 @@ export async function collectReportData(db: Db, asOf: Date): Promise<ReportData>
       risk: risk.rows.map((r) => ({ bucket: r.bucket, customers: r.n })),
       source:
         risk.rows.length === 0 ? null : risk.rows.some((r) => r.model) ? 'churn-model' : 'p-alive',
+      model: cm ? { asOf: cm.as_of, kind: cm.kind, windowDays: cm.window_days, figures } : null,
     },
     cohorts,
     campaigns,

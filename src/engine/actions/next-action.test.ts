@@ -34,8 +34,10 @@ describe('next best action (issue 9 §1)', () => {
     const a = chooseNextAction({ ...base, pAlive: 0.25 }, playbook);
     expect(a.risk).toBeCloseTo(0.75, 12);
     expect(a.riskLevel).toBe('high');
-    const b = chooseNextAction({ ...base, pAlive: 0.25, warningLevel: 'low' }, playbook);
+    const b = chooseNextAction({ ...base, pAlive: 0.25, warningLevel: 'yellow' }, playbook);
     expect(b.riskLevel).toBe('low');
+    const c = chooseNextAction({ ...base, churnRisk: 0.3, warningLevel: 'red' }, playbook);
+    expect(c.riskLevel).toBe('high');
   });
 
   test('a strong cross-sell beats a low-risk playbook action; the reason names the rule', () => {

@@ -182,6 +182,15 @@ const RISK_NAME: Record<RiskLevel, Bilingual> = {
   medium: { zh: '中', en: 'medium' },
   low: { zh: '低', en: 'low' },
 };
+/** The churn model's warning levels (src/engine/churn/warning.ts) as playbook risk levels. */
+const WARNING_RISK: Readonly<Record<string, RiskLevel>> = {
+  red: 'high',
+  orange: 'medium',
+  yellow: 'low',
+  high: 'high',
+  medium: 'medium',
+  low: 'low',
+};
 const yuan = (minor: number): string => `¥${(minor / 100).toFixed(0)}`;
 
 /** The one action for a customer (see the header for the candidates and their values). */
@@ -192,7 +201,7 @@ export function chooseNextAction(
 ): NextAction {
   const clv = c.clvMinor ?? 0;
   const risk = c.churnRisk ?? (c.pAlive === null ? null : 1 - c.pAlive);
-  const stored = (['low', 'medium', 'high'] as const).find((l) => l === c.warningLevel);
+  const stored = c.warningLevel === null ? undefined : WARNING_RISK[c.warningLevel];
   const riskLevel: RiskLevel | null =
     stored ??
     (risk === null

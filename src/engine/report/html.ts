@@ -83,6 +83,13 @@ export interface ReportData {
     levels: { level: string; customers: number }[];
     risk: { bucket: number; customers: number }[];
     source: 'churn-model' | 'p-alive' | null;
+    /** the latest churn model (issue 6): its kind, window and the numbers its training stored */
+    model: {
+      asOf: string;
+      kind: string;
+      windowDays: number;
+      figures: Record<string, number>;
+    } | null;
   };
   cohorts: { cohort: string; size: number; retention: number[] }[];
   campaigns: ReportCampaign[];
@@ -139,9 +146,10 @@ const T = {
     'zh-CN': '流失模型尚未运行：风险按 1 − P(活跃) 计',
     en: 'The churn model has not run: risk is 1 − P(alive)',
   },
+  churnModel: { 'zh-CN': '流失模型（训练与检验）', en: 'Churn model (training and validation)' },
   backtest: {
-    'zh-CN': '回测：流失模型结果尚未存储',
-    en: 'Backtest: no churn-model results stored yet',
+    'zh-CN': '流失模型尚未训练',
+    en: 'No churn model trained yet',
   },
   cohorts: { 'zh-CN': '首购月份同期群留存', en: 'First-purchase cohorts: retention by month' },
   cohort: { 'zh-CN': '同期群', en: 'Cohort' },
@@ -343,7 +351,17 @@ export function renderReportHtml(data: ReportData, lang: ReportLang = 'zh-CN'): 
     );
     if (ch.source === 'p-alive') churnBody.push(`<p class="note">${esc(t('riskFromPAlive'))}</p>`);
   }
-  churnBody.push(`<p class="note">${esc(t('backtest'))}</p>`);
+  if (ch.model === null) churnBody.push(`<p class="note">${esc(t('backtest'))}</p>`);
+  else {
+    const m = ch.model;
+    churnBody.push(
+      `<h3>${esc(t('churnModel'))} · ${esc(m.kind)} · ${esc(m.asOf)} · ${m.windowDays} d</h3>`,
+      table(
+        ['', ''],
+        Object.entries(m.figures).map(([k, v]) => [k, Number.isInteger(v) ? int(v) : v.toFixed(3)]),
+      ),
+    );
+  }
   parts.push(
     section(
       'churn',
