@@ -28,6 +28,7 @@ import {
   type Playbook,
   PRESET_MODELS,
   PRESET_PLAYBOOKS,
+  playbookTierOf,
   type RiskLevel,
   type StageModel,
   VALUE_TIERS,
@@ -173,7 +174,8 @@ export async function buildCustomerReport(ctx: CliContext, id: string): Promise<
     }
     const score = await latestScore(db, id);
     const changes = await customerStageHistory(db, id);
-    const tier = VALUE_TIERS.find((t) => t === score?.tier);
+    // the snapshot holds the pyramid tier (platinum … lead); the playbook speaks high/medium/low
+    const tier = VALUE_TIERS.find((t) => t === score?.tier) ?? playbookTierOf(score?.tier);
     // The churn warning's levels (issue 6) read as the playbook's risk: red is high, orange and
     // yellow medium, scored without a level low.
     const risk =

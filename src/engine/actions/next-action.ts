@@ -177,6 +177,11 @@ const PLAYBOOK_TIER: Record<TierName, ValueTier> = {
   iron: 'medium',
   lead: 'low',
 };
+/** The playbook's value tier of a pyramid tier (platinum and gold high, iron medium, lead low). */
+export function playbookTierOf(tier: string | null | undefined): ValueTier | undefined {
+  return tier && Object.hasOwn(PLAYBOOK_TIER, tier) ? PLAYBOOK_TIER[tier as TierName] : undefined;
+}
+
 const RISK_NAME: Record<RiskLevel, Bilingual> = {
   high: { zh: '高', en: 'high' },
   medium: { zh: '中', en: 'medium' },
