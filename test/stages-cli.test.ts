@@ -346,11 +346,13 @@ for (const backend of BACKENDS) {
                          ORDER BY customer_id, changed_at DESC) latest
          WHERE to_stage = 'churned' ORDER BY id LIMIT 1`,
         );
+        // the snapshot holds the pyramid tier: gold reads as the playbook's high value, lead as low
+        await sql(`UPDATE score_snapshots SET tier = 'gold' WHERE customer_id = $1`, [id]);
         const before = JSON.parse((await tenure('customer', id, '--json')).out);
         expect(before.stages[0].nextAction.action.id).toBe('churned-win-back-call');
-        await sql(`UPDATE score_snapshots SET tier = 'low' WHERE customer_id = $1`, [id]);
+        await sql(`UPDATE score_snapshots SET tier = 'lead' WHERE customer_id = $1`, [id]);
         const after = JSON.parse((await tenure('customer', id, '--json')).out);
-        expect(after.score.tier).toBe('low');
+        expect(after.score.tier).toBe('lead');
         expect(after.stages[0].nextAction.action.id).toBe('churned-let-go');
         expect(after.stages[0].nextAction.reason.zh).toContain('适用于低价值客户');
       });
