@@ -55,6 +55,8 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
     routerOptions: { maxParamLength: 500 },
   });
   await fastify.register(fastifyCookie);
+  // JSON only: any other body type is 415 (text/plain is parsed by default otherwise).
+  fastify.removeContentTypeParser('text/plain');
 
   const registry: Registry = { routes: [] };
   let worker: BackgroundWorker | null = null;
