@@ -14,9 +14,33 @@ const ROLES: Role[] = ['admin', 'manager', 'agent', 'analyst'];
 
 async function seed(h: Harness) {
   const customers = [
-    { customerId: 'C1', name: '张三丰', phones: ['13812345678'], emails: ['zhang.sanfeng@example.com'], ownerId: 'S1', province: '浙江', city: '杭州' },
-    { customerId: 'C2', name: '李四', phones: ['13900001111'], emails: [], ownerId: 'S1', province: '广东', city: '深圳' },
-    { customerId: 'C3', name: 'Alice Smith', phones: ['13700002222'], emails: ['alice@example.com'], ownerId: 'S2', province: '上海', city: '上海' },
+    {
+      customerId: 'C1',
+      name: '张三丰',
+      phones: ['13812345678'],
+      emails: ['zhang.sanfeng@example.com'],
+      ownerId: 'S1',
+      province: '浙江',
+      city: '杭州',
+    },
+    {
+      customerId: 'C2',
+      name: '李四',
+      phones: ['13900001111'],
+      emails: [],
+      ownerId: 'S1',
+      province: '广东',
+      city: '深圳',
+    },
+    {
+      customerId: 'C3',
+      name: 'Alice Smith',
+      phones: ['13700002222'],
+      emails: ['alice@example.com'],
+      ownerId: 'S2',
+      province: '上海',
+      city: '上海',
+    },
   ];
   for (const c of customers) {
     const res = await h.call('POST', '/api/customers', { as: 'admin', body: c });
@@ -68,27 +92,122 @@ interface Case {
 // The allow/deny matrix (issue 7 §2). 404 for the agent = another agent's customer (IDOR).
 const MATRIX: Case[] = [
   { title: 'list customers', method: 'GET', path: '/api/customers', expected: all(200) },
-  { title: 'create a customer', method: 'POST', path: '/api/customers', body: (r) => ({ name: `新客户 ${r}` }), expected: only(201, ['admin', 'manager', 'agent']) },
-  { title: 'read another agent’s customer', method: 'GET', path: '/api/customers/C3', expected: { admin: 200, manager: 200, agent: 404, analyst: 200 } },
-  { title: '360 of another agent’s customer', method: 'GET', path: '/api/customers/C3/360', expected: { admin: 200, manager: 200, agent: 404, analyst: 200 } },
-  { title: '360 of the agent’s own customer', method: 'GET', path: '/api/customers/C1/360', expected: all(200) },
-  { title: 'change another agent’s customer', method: 'PATCH', path: '/api/customers/C3', body: () => ({ tags: ['vip'] }), expected: { admin: 200, manager: 200, agent: 404, analyst: 403 } },
-  { title: 'erase a customer', method: 'DELETE', path: '/api/customers/NO-SUCH', expected: { admin: 404, manager: 403, agent: 403, analyst: 403 } },
-  { title: 'log an interaction on another agent’s customer', method: 'POST', path: '/api/customers/C3/interactions', body: (r) => ({ type: 'call', note: `by ${r}` }), expected: { admin: 201, manager: 201, agent: 404, analyst: 403 } },
-  { title: 'complete another agent’s task', method: 'POST', path: '/api/customers/C3/tasks/NO-SUCH/complete', body: () => ({ outcome: 'done' }), expected: { admin: 404, manager: 404, agent: 404, analyst: 403 } },
+  {
+    title: 'create a customer',
+    method: 'POST',
+    path: '/api/customers',
+    body: (r) => ({ name: `新客户 ${r}` }),
+    expected: only(201, ['admin', 'manager', 'agent']),
+  },
+  {
+    title: 'read another agent’s customer',
+    method: 'GET',
+    path: '/api/customers/C3',
+    expected: { admin: 200, manager: 200, agent: 404, analyst: 200 },
+  },
+  {
+    title: '360 of another agent’s customer',
+    method: 'GET',
+    path: '/api/customers/C3/360',
+    expected: { admin: 200, manager: 200, agent: 404, analyst: 200 },
+  },
+  {
+    title: '360 of the agent’s own customer',
+    method: 'GET',
+    path: '/api/customers/C1/360',
+    expected: all(200),
+  },
+  {
+    title: 'change another agent’s customer',
+    method: 'PATCH',
+    path: '/api/customers/C3',
+    body: () => ({ tags: ['vip'] }),
+    expected: { admin: 200, manager: 200, agent: 404, analyst: 403 },
+  },
+  {
+    title: 'erase a customer',
+    method: 'DELETE',
+    path: '/api/customers/NO-SUCH',
+    expected: { admin: 404, manager: 403, agent: 403, analyst: 403 },
+  },
+  {
+    title: 'log an interaction on another agent’s customer',
+    method: 'POST',
+    path: '/api/customers/C3/interactions',
+    body: (r) => ({ type: 'call', note: `by ${r}` }),
+    expected: { admin: 201, manager: 201, agent: 404, analyst: 403 },
+  },
+  {
+    title: 'complete another agent’s task',
+    method: 'POST',
+    path: '/api/customers/C3/tasks/NO-SUCH/complete',
+    body: () => ({ outcome: 'done' }),
+    expected: { admin: 404, manager: 404, agent: 404, analyst: 403 },
+  },
   { title: 'list orders', method: 'GET', path: '/api/transactions', expected: all(200) },
   { title: 'list interactions', method: 'GET', path: '/api/interactions', expected: all(200) },
   { title: 'list products', method: 'GET', path: '/api/products', expected: all(200) },
-  { title: 'put a product', method: 'PUT', path: '/api/products/SKU-1', body: () => ({ name: '茶叶', category: 'tea', listPriceMinor: 9900, unitCostMinor: 4000 }), expected: only(200, ['admin', 'manager']) },
-  { title: 'list tasks', method: 'GET', path: '/api/tasks', expected: only(200, ['admin', 'manager', 'agent']) },
+  {
+    title: 'put a product',
+    method: 'PUT',
+    path: '/api/products/SKU-1',
+    body: () => ({ name: '茶叶', category: 'tea', listPriceMinor: 9900, unitCostMinor: 4000 }),
+    expected: only(200, ['admin', 'manager']),
+  },
+  {
+    title: 'list tasks',
+    method: 'GET',
+    path: '/api/tasks',
+    expected: only(200, ['admin', 'manager', 'agent']),
+  },
   { title: 'list stage models', method: 'GET', path: '/api/stage-models', expected: all(200) },
-  { title: 'enable a stage model', method: 'PATCH', path: '/api/stage-models/relationship', body: () => ({ enabled: true }), expected: only(200, ['admin']) },
-  { title: 'dashboard', method: 'GET', path: '/api/dashboard', expected: only(200, ['admin', 'manager', 'analyst']) },
-  { title: 'list analysis runs', method: 'GET', path: '/api/analysis-runs', expected: only(200, ['admin', 'manager', 'analyst']) },
-  { title: 'post events', method: 'POST', path: '/api/events', body: (r) => ({ events: [{ idempotencyKey: `m-${r}`, type: 'interaction.created', data: { interactionId: `m-${r}`, customerId: 'C2', occurredAt: '2026-03-07T00:00:00Z', type: 'sms' } }] }), expected: only(200, ['admin']) },
+  {
+    title: 'enable a stage model',
+    method: 'PATCH',
+    path: '/api/stage-models/relationship',
+    body: () => ({ enabled: true }),
+    expected: only(200, ['admin']),
+  },
+  {
+    title: 'dashboard',
+    method: 'GET',
+    path: '/api/dashboard',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'list analysis runs',
+    method: 'GET',
+    path: '/api/analysis-runs',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'post events',
+    method: 'POST',
+    path: '/api/events',
+    body: (r) => ({
+      events: [
+        {
+          idempotencyKey: `m-${r}`,
+          type: 'interaction.created',
+          data: {
+            interactionId: `m-${r}`,
+            customerId: 'C2',
+            occurredAt: '2026-03-07T00:00:00Z',
+            type: 'sms',
+          },
+        },
+      ],
+    }),
+    expected: only(200, ['admin']),
+  },
   { title: 'list webhooks', method: 'GET', path: '/api/webhooks', expected: only(200, ['admin']) },
   { title: 'list users', method: 'GET', path: '/api/users', expected: only(200, ['admin']) },
-  { title: 'read the audit log', method: 'GET', path: '/api/audit', expected: only(200, ['admin']) },
+  {
+    title: 'read the audit log',
+    method: 'GET',
+    path: '/api/audit',
+    expected: only(200, ['admin']),
+  },
   { title: 'who am I', method: 'GET', path: '/api/auth/me', expected: all(200) },
 ];
 
@@ -122,7 +241,8 @@ for (const backend of BACKENDS) {
           want.push(`${c.title} as ${role}: ${c.expected[role]}`);
           if (res.status < 300) {
             const schema = responseSchema(h, c.method, c.path);
-            if (schema) expect(schema.safeParse(res.body).success, `${c.title} as ${role}`).toBe(true);
+            if (schema)
+              expect(schema.safeParse(res.body).success, `${c.title} as ${role}`).toBe(true);
           } else {
             expect(Object.keys(res.body.error).sort()).toEqual(['code', 'details', 'message']);
           }
@@ -134,7 +254,9 @@ for (const backend of BACKENDS) {
     test('issue 7: without a session every non-public endpoint is 401 unauthenticated', async () => {
       for (const c of MATRIX) {
         const res = await h.call(c.method, c.path, { body: c.body?.('admin') });
-        expect(`${c.title}: ${res.status} ${res.body.error?.code}`).toBe(`${c.title}: 401 unauthenticated`);
+        expect(`${c.title}: ${res.status} ${res.body.error?.code}`).toBe(
+          `${c.title}: 401 unauthenticated`,
+        );
       }
     });
 
@@ -145,18 +267,29 @@ for (const backend of BACKENDS) {
       expect(ids).not.toContain('C3');
       expect(list.body.items.every((c: { ownerId: string }) => c.ownerId === 'S1')).toBe(true);
       const orders = await h.call('GET', '/api/transactions', { as: 'agent' });
-      expect(orders.body.items.map((t: { transactionId: string }) => t.transactionId).sort()).toEqual(['T1', 'T2']);
+      expect(
+        orders.body.items.map((t: { transactionId: string }) => t.transactionId).sort(),
+      ).toEqual(['T1', 'T2']);
       const byId = await h.call('GET', '/api/transactions?customerId=C3', { as: 'agent' });
       expect(byId.body.items).toEqual([]);
       const tasks = await h.call('GET', '/api/tasks', { as: 'agent' });
       expect(tasks.body.items.map((t: { taskId: string }) => t.taskId)).toEqual(['K1']);
-      const steal = await h.call('POST', '/api/customers/C3/tasks/K3/complete', { as: 'agent', body: { outcome: 'x' } });
+      const steal = await h.call('POST', '/api/customers/C3/tasks/K3/complete', {
+        as: 'agent',
+        body: { outcome: 'x' },
+      });
       expect(steal.status).toBe(404);
       const stealBody = await h.call('GET', '/api/customers/C3', { as: 'agent' });
       expect(JSON.stringify(stealBody.body)).not.toContain('Alice');
-      const handOver = await h.call('PATCH', '/api/customers/C1', { as: 'agent', body: { ownerId: 'S2' } });
+      const handOver = await h.call('PATCH', '/api/customers/C1', {
+        as: 'agent',
+        body: { ownerId: 'S2' },
+      });
       expect(handOver.status).toBe(400);
-      const created = await h.call('POST', '/api/customers', { as: 'agent', body: { name: '王五', ownerId: 'S2' } });
+      const created = await h.call('POST', '/api/customers', {
+        as: 'agent',
+        body: { name: '王五', ownerId: 'S2' },
+      });
       expect(created.body.ownerId).toBe('S1');
     });
 
@@ -167,29 +300,69 @@ for (const backend of BACKENDS) {
       expect(c.body.emails).toEqual(['z***@example.com']);
       const v = await h.call('GET', '/api/customers/C1/360', { as: 'analyst' });
       expect(JSON.stringify(v.body)).not.toMatch(/张三丰|13812345678|zhang\.sanfeng/);
-      const found = await h.call('GET', `/api/customers?q=${encodeURIComponent('张三')}`, { as: 'analyst' });
+      const found = await h.call('GET', `/api/customers?q=${encodeURIComponent('张三')}`, {
+        as: 'analyst',
+      });
       expect(found.body.items).toEqual([]);
-      const manager = await h.call('GET', `/api/customers?q=${encodeURIComponent('张三')}`, { as: 'manager' });
+      const manager = await h.call('GET', `/api/customers?q=${encodeURIComponent('张三')}`, {
+        as: 'manager',
+      });
       expect(manager.body.items.map((x: { customerId: string }) => x.customerId)).toEqual(['C1']);
       const byPhone = await h.call('GET', '/api/customers?q=1390000', { as: 'manager' });
       expect(byPhone.body.items.map((x: { customerId: string }) => x.customerId)).toEqual(['C2']);
     });
 
     test.each([
-      { title: 'malformed JSON', raw: '{"name": ', expected: { status: 400, code: 'invalid_input', message: /malformed JSON/ } },
-      { title: 'a wrong type', body: { name: 42 }, expected: { status: 400, code: 'invalid_input', message: /At body\.name: expected string, got number/ } },
-      { title: 'a wrong nested type', body: { phones: ['1', 2] }, expected: { status: 400, code: 'invalid_input', message: /At body\.phones\.1: expected string, got number/ } },
-      { title: 'an unknown field', body: { name: 'x', nickname: 'y' }, expected: { status: 422, code: 'unknown_field', message: /unknown field "nickname"/ } },
-      { title: 'an oversize body', raw: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), expected: { status: 413, code: 'payload_too_large', message: /larger/ } },
-      { title: 'not JSON', raw: 'name=x', headers: { 'content-type': 'text/plain' }, expected: { status: 415, code: 'unsupported_media_type', message: /application\/json/ } },
-    ])('issue 7: $title is answered with $expected.status $expected.code and changes nothing', async ({ raw, body, headers, expected }) => {
-      const before = await snapshotCounts(h);
-      const res = await h.call('POST', '/api/customers', { as: 'admin', raw, body, headers });
-      expect(res.status).toBe(expected.status);
-      expect(res.body.error.code).toBe(expected.code);
-      expect(res.body.error.message).toMatch(expected.message);
-      expect(await snapshotCounts(h)).toEqual(before);
-    });
+      {
+        title: 'malformed JSON',
+        raw: '{"name": ',
+        expected: { status: 400, code: 'invalid_input', message: /malformed JSON/ },
+      },
+      {
+        title: 'a wrong type',
+        body: { name: 42 },
+        expected: {
+          status: 400,
+          code: 'invalid_input',
+          message: /At body\.name: expected string, got number/,
+        },
+      },
+      {
+        title: 'a wrong nested type',
+        body: { phones: ['1', 2] },
+        expected: {
+          status: 400,
+          code: 'invalid_input',
+          message: /At body\.phones\.1: expected string, got number/,
+        },
+      },
+      {
+        title: 'an unknown field',
+        body: { name: 'x', nickname: 'y' },
+        expected: { status: 422, code: 'unknown_field', message: /unknown field "nickname"/ },
+      },
+      {
+        title: 'an oversize body',
+        raw: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+        expected: { status: 413, code: 'payload_too_large', message: /larger/ },
+      },
+      {
+        title: 'not JSON',
+        raw: 'name=x',
+        headers: { 'content-type': 'text/plain' },
+        expected: { status: 415, code: 'unsupported_media_type', message: /application\/json/ },
+      },
+    ])(
+      'issue 7: $title is answered with $expected.status $expected.code and changes nothing',
+      async ({ raw, body, headers, expected }) => {
+        const before = await snapshotCounts(h);
+        const res = await h.call('POST', '/api/customers', { as: 'admin', raw, body, headers });
+        expect(res.status).toBe(expected.status);
+        expect(res.body.error.code).toBe(expected.code);
+        expect(res.body.error.message).toMatch(expected.message);
+        expect(await snapshotCounts(h)).toEqual(before);
+      },
+    );
 
     test('issue 7: a bad query parameter and an unknown one are named', async () => {
       const bad = await h.call('GET', '/api/customers?limit=abc', { as: 'admin' });
@@ -205,14 +378,25 @@ for (const backend of BACKENDS) {
 
     test('issue 7: a cookie-authenticated change without X-CSRF-Token is 403 csrf_failed and changes nothing', async () => {
       const before = await snapshotCounts(h);
-      const res = await h.call('PATCH', '/api/customers/C2', { as: 'admin', noCsrf: true, body: { city: '广州' } });
+      const res = await h.call('PATCH', '/api/customers/C2', {
+        as: 'admin',
+        noCsrf: true,
+        body: { city: '广州' },
+      });
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('csrf_failed');
-      const forged = await h.call('PATCH', '/api/customers/C2', { as: 'admin', noCsrf: true, headers: { 'x-csrf-token': 'guess' }, body: { city: '广州' } });
+      const forged = await h.call('PATCH', '/api/customers/C2', {
+        as: 'admin',
+        noCsrf: true,
+        headers: { 'x-csrf-token': 'guess' },
+        body: { city: '广州' },
+      });
       expect(forged.status).toBe(403);
       expect(await snapshotCounts(h)).toEqual(before);
       // Reads need no token.
-      expect((await h.call('GET', '/api/customers/C2', { as: 'admin', noCsrf: true })).status).toBe(200);
+      expect((await h.call('GET', '/api/customers/C2', { as: 'admin', noCsrf: true })).status).toBe(
+        200,
+      );
     });
 
     test('issue 7: the session cookie is HttpOnly and SameSite=Lax; logout ends the session', async () => {
@@ -227,7 +411,10 @@ for (const backend of BACKENDS) {
       expect(session).toMatch(/SameSite=Lax/i);
       const csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
       const cookie = cookies.map((c) => c.split(';')[0]).join('; ');
-      const out = await fetch(`${h.base}/api/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
+      const out = await fetch(`${h.base}/api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
       expect(out.status).toBe(204);
       const after = await fetch(`${h.base}/api/auth/me`, { headers: { cookie } });
       expect(after.status).toBe(401);
@@ -249,22 +436,43 @@ for (const backend of BACKENDS) {
     });
 
     test('issue 7: API tokens are hashed at rest, scoped, and revocable', async () => {
-      const made = await h.call('POST', '/api/tokens', { as: 'admin', body: { name: 'shop', scopes: ['events:write'] } });
+      const made = await h.call('POST', '/api/tokens', {
+        as: 'admin',
+        body: { name: 'shop', scopes: ['events:write'] },
+      });
       expect(made.status).toBe(201);
       const secret: string = made.body.secret;
       const stored = await h.db.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens');
       expect(stored.rows.some((r) => r.token_hash === secret)).toBe(false);
       const ok = await h.call('POST', '/api/events', {
         token: secret,
-        body: { events: [{ idempotencyKey: 'tok-1', type: 'interaction.created', data: { interactionId: 'tok-1', customerId: 'C2', occurredAt: '2026-03-08T00:00:00Z', type: 'email' } }] },
+        body: {
+          events: [
+            {
+              idempotencyKey: 'tok-1',
+              type: 'interaction.created',
+              data: {
+                interactionId: 'tok-1',
+                customerId: 'C2',
+                occurredAt: '2026-03-08T00:00:00Z',
+                type: 'email',
+              },
+            },
+          ],
+        },
       });
       expect(ok.status).toBe(200);
       const outOfScope = await h.call('GET', '/api/customers', { token: secret });
       expect(outOfScope.status).toBe(403);
       expect(outOfScope.body.error.message).toMatch(/scope "customers:read"/);
-      const tooMuch = await h.call('POST', '/api/tokens', { as: 'agent', body: { name: 'x', scopes: ['events:write'] } });
+      const tooMuch = await h.call('POST', '/api/tokens', {
+        as: 'agent',
+        body: { name: 'x', scopes: ['events:write'] },
+      });
       expect(tooMuch.status).toBe(403);
-      const revoked = await h.call('DELETE', `/api/tokens/${made.body.token.tokenId}`, { as: 'admin' });
+      const revoked = await h.call('DELETE', `/api/tokens/${made.body.token.tokenId}`, {
+        as: 'admin',
+      });
       expect(revoked.status).toBe(200);
       const after = await h.call('POST', '/api/events', { token: secret, body: { events: [] } });
       expect(after.status).toBe(401);
@@ -274,7 +482,9 @@ for (const backend of BACKENDS) {
       await h.call('GET', '/api/customers/C2', { as: 'manager' });
       await h.call('PATCH', '/api/customers/C2', { as: 'manager', body: { industry: '零售' } });
       const res = await h.call('GET', '/api/audit?customerId=C2&limit=10', { as: 'admin' });
-      const actions = res.body.items.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`);
+      const actions = res.body.items.map(
+        (e: { actor: string; action: string }) => `${e.actor} ${e.action}`,
+      );
       expect(actions.slice(0, 2)).toEqual(['manager customer.update', 'manager customer.read']);
       expect(res.body.items[0].origin).toBe('127.0.0.1');
       expect(res.body.items[0].details).toEqual({ fields: ['industry'] });
@@ -303,11 +513,9 @@ for (const backend of BACKENDS) {
       const v = await h.call('GET', '/api/customers/C1/360', { as: 'agent' });
       expect(v.status).toBe(200);
       expect(v.body.customer.name).toBe('张三丰');
-      expect(v.body.timeline.map((t: { kind: string; id: string }) => `${t.kind}:${t.id}`)).toEqual([
-        'interaction:I1',
-        'transaction:T2',
-        'transaction:T1',
-      ]);
+      expect(v.body.timeline.map((t: { kind: string; id: string }) => `${t.kind}:${t.id}`)).toEqual(
+        ['interaction:I1', 'transaction:T2', 'transaction:T1'],
+      );
       expect(v.body.totals).toEqual({ orders: 2, revenueMinor: 20000, interactions: 1 });
       expect(v.body.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(['K1']);
     });
@@ -326,11 +534,21 @@ for (const backend of BACKENDS) {
          WHERE table_schema = current_schema() AND data_type IN ('text', 'jsonb', 'ARRAY', 'character varying', 'json')`,
       );
       const hits: string[] = [];
-      for (const value of ['张三丰', '13812345678', 'zhang.sanfeng@example.com', 'parcel to', 'C1']) {
+      for (const value of [
+        '张三丰',
+        '13812345678',
+        'zhang.sanfeng@example.com',
+        'parcel to',
+        'C1',
+      ]) {
         for (const c of cols) {
           const { rows } = await h.db.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE "${c.column_name}"::text ~ $1`,
-            [value === 'C1' ? '(^|[^A-Za-z0-9_-])C1([^A-Za-z0-9_-]|$)' : value.replace(/[.]/g, '\\.')],
+            [
+              value === 'C1'
+                ? '(^|[^A-Za-z0-9_-])C1([^A-Za-z0-9_-]|$)'
+                : value.replace(/[.]/g, '\\.'),
+            ],
           );
           if (rows[0].n > 0) hits.push(`${value} in ${c.table_name}.${c.column_name}`);
         }
@@ -346,7 +564,9 @@ for (const backend of BACKENDS) {
       );
       expect(kept.rows[0].n).toBe(2);
       expect((await h.call('GET', '/api/customers/C1', { as: 'admin' })).status).toBe(404);
-      expect((await h.call('GET', `/api/customers/${pseudonym}`, { as: 'admin' })).status).toBe(404);
+      expect((await h.call('GET', `/api/customers/${pseudonym}`, { as: 'admin' })).status).toBe(
+        404,
+      );
     });
 
     test('issue 7: the OpenAPI 3.1 document lists every route and the docs page is self-contained', async () => {
@@ -362,7 +582,10 @@ for (const backend of BACKENDS) {
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
       expect((await h.call('GET', '/api/health')).body).toEqual({ status: 'ok' });
-      expect((await h.call('GET', '/api/ready')).body).toMatchObject({ status: 'ready', backend: backend.name });
+      expect((await h.call('GET', '/api/ready')).body).toMatchObject({
+        status: 'ready',
+        backend: backend.name,
+      });
     });
   });
 }
