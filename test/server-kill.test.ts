@@ -15,11 +15,21 @@ import { createApiToken, createUser } from '../src/store/user-repo.js';
 import { createServerDatabase, SERVER_URL } from './backends.js';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/tenure.js');
-const CLIENTS = 4;
-const BATCHES = 12;
-const PER_BATCH = 100;
+interface Load {
+  clients: number;
+  batches: number;
+  perBatch: number;
+  /** SIGKILL once this many batches were acknowledged */
+  killAfter: number;
+}
 
-function batch(client: number, b: number) {
+// The embedded database is one connection in the server process: a smaller load keeps the test
+// bounded on a busy machine while still killing with requests in flight.
+const PGLITE_LOAD: Load = { clients: 3, batches: 4, perBatch: 50, killAfter: 3 };
+const POSTGRES_LOAD: Load = { clients: 4, batches: 12, perBatch: 100, killAfter: 6 };
+
+function batch(load: Load, client: number, b: number) {
+  const { batches: BATCHES, perBatch: PER_BATCH } = load;
   return Array.from({ length: PER_BATCH }, (_, i) => {
     const n = (client * BATCHES + b) * PER_BATCH + i;
     return {
@@ -70,7 +80,8 @@ async function send(
   return { status: res.status, results: body.results ?? [] };
 }
 
-async function scenario(env: NodeJS.ProcessEnv, open: () => Promise<Db>) {
+async function scenario(load: Load, env: NodeJS.ProcessEnv, open: () => Promise<Db>) {
+  const { clients: CLIENTS, batches: BATCHES, perBatch: PER_BATCH } = load;
   let db = await open();
   const admin = await createUser(db, {
     username: 'integration',
@@ -88,12 +99,12 @@ async function scenario(env: NodeJS.ProcessEnv, open: () => Promise<Db>) {
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
       for (let b = 0; b < BATCHES && !killed; b++) {
-        const events = batch(c, b);
+        const events = batch(load, c, b);
         try {
           if ((await send(first.base, secret, events)).status === 200) {
             for (const e of events) acked.add(e.idempotencyKey);
             // Kill while the other clients' batches are in flight.
-            if (++ackedBatches === 6) {
+            if (++ackedBatches === load.killAfter) {
               killed = true;
               first.child.kill('SIGKILL');
             }
@@ -105,7 +116,7 @@ async function scenario(env: NodeJS.ProcessEnv, open: () => Promise<Db>) {
     }),
   );
   await exited;
-  expect(acked.size).toBeGreaterThanOrEqual(6 * PER_BATCH);
+  expect(acked.size).toBeGreaterThanOrEqual(load.killAfter * PER_BATCH);
 
   // After a restart the clients resend everything: every acknowledged event comes back as a
   // duplicate (it survived the kill), and every event takes effect once.
@@ -113,7 +124,7 @@ async function scenario(env: NodeJS.ProcessEnv, open: () => Promise<Db>) {
   const lost: string[] = [];
   for (let c = 0; c < CLIENTS; c++) {
     for (let b = 0; b < BATCHES; b++) {
-      const res = await send(second.base, secret, batch(c, b));
+      const res = await send(second.base, secret, batch(load, c, b));
       expect(res.status).toBe(200);
       for (const r of res.results) {
         if (acked.has(r.idempotencyKey) && r.status !== 'duplicate') lost.push(r.idempotencyKey);
@@ -138,7 +149,7 @@ describe('SIGKILL during event ingestion', () => {
   test('issue 7: on the embedded database, no acknowledged event is lost and none is duplicated after a restart', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-serve-kill-'));
     try {
-      await scenario({ TENURE_DATA_DIR: dir, DATABASE_URL: '' }, () =>
+      await scenario(PGLITE_LOAD, { TENURE_DATA_DIR: dir, DATABASE_URL: '' }, () =>
         openDb({ databaseUrl: null, dataDir: dir }),
       );
     } finally {
@@ -151,7 +162,7 @@ describe('SIGKILL during event ingestion', () => {
     async () => {
       const created = await createServerDatabase();
       try {
-        await scenario({ DATABASE_URL: created.url }, () =>
+        await scenario(POSTGRES_LOAD, { DATABASE_URL: created.url }, () =>
           openDb({ databaseUrl: created.url, dataDir: null }),
         );
       } finally {
