@@ -32,7 +32,7 @@ const Rule = z
   .string()
   .min(1)
   .max(4000)
-  .describe('the rule language, e.g. tier = "high" AND province IN ("浙江", "江苏")');
+  .describe("the rule language, e.g. stage = '退化期' AND province IN ('浙江', '江苏')");
 
 export function registerSegmentRoutes(f: FastifyInstance, r: Registry, app: AppContext): void {
   addRoute(f, r, app, {
