@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDemo } from '../src/cli/demo.js';
+import { runChurnAnalysis } from '../src/store/churn-analysis.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS } from './backends.js';
@@ -220,6 +221,7 @@ for (const backend of BACKENDS) {
           await loadDemo(db, { customers: 400, years: 2, seed: 7, industry: 'retail', asOf });
           await runValueAnalysis(db, { asOf, model: 'bgnbd' });
           await runLifecycleAnalysis(db, { asOf });
+          await runChurnAnalysis(db, { asOf });
         },
       });
     });
@@ -308,6 +310,12 @@ for (const backend of BACKENDS) {
       expect(now.historical.lastPurchase).toBe('2026-07-01');
       expect(now.historical.incremental).toBe(true);
       expect(now.p_alive).toBeGreaterThan(0);
+      // and its churn risk re-scored with the stored churn model
+      const risk = await h.db.query<{ churn_risk: number | null }>(
+        `SELECT churn_risk FROM score_snapshots WHERE customer_id = $1 AND as_of = '2026-07-01'`,
+        [id],
+      );
+      expect(risk.rows[0].churn_risk).toBeGreaterThanOrEqual(0);
     });
   });
 }

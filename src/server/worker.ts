@@ -12,16 +12,21 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StageModel } from '../engine/index.js';
+import { TenureError } from '../errors.js';
+import { type CustomerChurnScore, scoreChurnForCustomers } from '../store/churn-analysis.js';
 import type { Db } from '../store/db.js';
 import { claimRefreshBatch } from '../store/event-repo.js';
 import {
   currentStages,
+  customerAlerts,
   type LastFit,
   lastChosenFit,
   lastHistoryDays,
   rescoreCustomers,
+  warningLevels,
 } from '../store/incremental-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { rescoreCustomerSegments } from '../store/segment-analysis.js';
 import {
   claimDueDeliveries,
   type DueDelivery,
@@ -92,8 +97,57 @@ export async function refreshCustomers(
         });
       }
     }
+    await refreshSegmentsAndRisk(tx, ids, day);
   }
   return changes;
+}
+
+/**
+ * After the stage: the customers' RFM/tier/cluster and saved-segment memberships (the segment
+ * store's incremental path), then their churn risk with the latest stored churn model, its
+ * alerts, and the webhook events for a changed warning level and each new alert. A business
+ * without a segmentation run or a churn model yet simply skips those parts.
+ */
+async function refreshSegmentsAndRisk(tx: Db, ids: readonly string[], day: Date): Promise<void> {
+  const asOf = day.toISOString().slice(0, 10);
+  try {
+    await tx.transaction((inner) => rescoreCustomerSegments(inner, ids, asOf));
+  } catch (error) {
+    if (!(error instanceof TenureError)) throw error;
+  }
+  const levelsBefore = await warningLevels(tx, ids, asOf);
+  const alertsBefore = await customerAlerts(tx, ids);
+  let scores: CustomerChurnScore[];
+  try {
+    scores = await tx.transaction((inner) =>
+      scoreChurnForCustomers(inner, ids, day, { record: true }),
+    );
+  } catch (error) {
+    if (error instanceof TenureError) return;
+    throw error;
+  }
+  for (const s of scores) {
+    const was = levelsBefore.get(s.customerId) ?? null;
+    if ((s.level ?? null) !== was) {
+      await enqueueWebhookEvent(tx, 'customer.risk_level_changed', s.customerId, {
+        customerId: s.customerId,
+        asOf: s.asOf,
+        from: was,
+        to: s.level ?? null,
+        risk: s.risk,
+        reasons: s.reasons,
+      });
+    }
+  }
+  for (const [key, a] of await customerAlerts(tx, ids)) {
+    if (alertsBefore.has(key)) continue;
+    await enqueueWebhookEvent(tx, 'alert.created', a.customerId, {
+      customerId: a.customerId,
+      alertId: a.alertId,
+      level: a.level,
+      reasons: a.reasons,
+    });
+  }
 }
 
 export class BackgroundWorker {

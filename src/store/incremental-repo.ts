@@ -183,3 +183,35 @@ export async function lastHistoryDays(
   );
   return new Map(rows.map((r) => [r.customer_id, r.at]));
 }
+
+/** Each customer's warning level in the snapshot of `asOf` (null where none). */
+export async function warningLevels(
+  db: Db,
+  customerIds: readonly string[],
+  asOf: string,
+): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ customer_id: string; warning_level: string | null }>(
+    `SELECT customer_id, warning_level FROM score_snapshots
+     WHERE customer_id = ANY($1::text[]) AND as_of = $2::date`,
+    [customerIds, asOf],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r.warning_level]));
+}
+
+/** The customers' alerts, keyed customer \0 alert id, with their level and reasons. */
+export async function customerAlerts(
+  db: Db,
+  customerIds: readonly string[],
+): Promise<Map<string, { customerId: string; alertId: string; level: string; reasons: unknown }>> {
+  const { rows } = await db.query<{
+    customerId: string;
+    alertId: string;
+    level: string;
+    reasons: unknown;
+  }>(
+    `SELECT customer_id AS "customerId", alert_id AS "alertId", level, reasons FROM alerts
+     WHERE customer_id = ANY($1::text[])`,
+    [customerIds],
+  );
+  return new Map(rows.map((r) => [`${r.customerId}\u0000${r.alertId}`, r]));
+}
