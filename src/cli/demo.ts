@@ -2,7 +2,10 @@
 import type { Command } from 'commander';
 import { type DemoOptions, generateDemo } from '../engine/demo/index.js';
 import { InputError } from '../errors.js';
+import { generatePassword, hashPassword } from '../server/auth.js';
+import { ROLES } from '../store/access.js';
 import { runChurnAnalysis } from '../store/churn-analysis.js';
+import { topOwners } from '../store/customer-repo.js';
 import type { Db } from '../store/db.js';
 import {
   clearBusinessData,
@@ -14,6 +17,7 @@ import {
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import { refreshSegments } from '../store/segment-repo.js';
+import { upsertUser } from '../store/user-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
@@ -21,6 +25,7 @@ import { parseIsoDate, todayUtc } from './dates.js';
 import { exportDemoCsv } from './demo-export.js';
 import { type Progress, startProgress } from './progress.js';
 import { describeSegmentRun } from './segments.js';
+import { serve } from './serve.js';
 import { describeTarget, withDb } from './with-db.js';
 
 function positiveInt(name: string, max: number) {
@@ -147,6 +152,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--export <dir>', 'write the business as CSV files to DIR instead of loading it')
     .option('--replace', 'delete whatever the database holds first')
     .option('--no-serve', 'stop after loading and analysing')
+    .option('--port <n>', 'port to serve on afterwards', (v) => Number(v), 8080)
+    .option('--host <host>', 'address to serve on afterwards', '127.0.0.1')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
       if (opts.industry !== 'retail' && opts.industry !== 'telecom') {
@@ -180,24 +187,28 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle, segments, churn } = await withDb(ctx, async (db) => {
-        const report = await loadDemo(db, options, {
-          replace: Boolean(opts.replace),
-          progress,
-        }).finally(() => progress.stop());
-        const analysis = await runValueAnalysis(db, {
-          asOf: options.asOf,
-          onProgress: (step) => {
-            if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
-          },
-        });
-        const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
-        const churn = await runChurnAnalysis(db, { asOf: options.asOf });
-        // saved segments last: their rules may read anything the analysis wrote (churn risk too)
-        const segments = await refreshSegments(db, { asOf: analysis.asOf });
-        return { report, analysis, lifecycle, segments, churn };
-      });
+      const { report, analysis, lifecycle, segments, churn, logins } = await withDb(
+        ctx,
+        async (db) => {
+          const report = await loadDemo(db, options, {
+            replace: Boolean(opts.replace),
+            progress,
+          }).finally(() => progress.stop());
+          const analysis = await runValueAnalysis(db, {
+            asOf: options.asOf,
+            onProgress: (step) => {
+              if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
+            },
+          });
+          const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
+          if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
+          const churn = await runChurnAnalysis(db, { asOf: options.asOf });
+          // saved segments last: their rules may read anything the analysis wrote (churn risk too)
+          const segments = await refreshSegments(db, { asOf: analysis.asOf });
+          const logins = await createDemoUsers(db);
+          return { report, analysis, lifecycle, segments, churn, logins };
+        },
+      );
       if (opts.json) {
         printJson(ctx, {
           target: describeTarget(ctx),
@@ -206,6 +217,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           lifecycle,
           segments,
           churn,
+          logins,
         });
         return;
       }
@@ -225,5 +237,52 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           describeSegmentRun(analysis.segmentation, segments) +
           describeChurn(churn),
       );
+      const banner = describeLogins(logins);
+      if (opts.serve === false) {
+        ctx.out.write(banner);
+        return;
+      }
+      await serve(ctx, { port: opts.port, host: opts.host, banner });
     });
+}
+
+export interface DemoLogin {
+  username: string;
+  role: string;
+  password: string;
+  staffId: string | null;
+}
+
+/**
+ * One user per role with a fresh password each run (issue 7 §2); the agent owns the demo's
+ * largest book of customers.
+ */
+export async function createDemoUsers(db: Db): Promise<DemoLogin[]> {
+  const owner = (await topOwners(db, 1))[0]?.ownerId ?? 'demo-agent';
+  const out: DemoLogin[] = [];
+  for (const role of ROLES) {
+    const password = generatePassword();
+    const staffId = role === 'agent' ? owner : null;
+    await upsertUser(db, {
+      username: role,
+      role,
+      staffId,
+      displayName: `demo ${role}`,
+      passwordHash: await hashPassword(password),
+    });
+    out.push({ username: role, role, password, staffId });
+  }
+  return out;
+}
+
+function describeLogins(logins: DemoLogin[]): string {
+  return (
+    'sign in with (passwords are new on every run):\n' +
+    logins
+      .map(
+        (l) =>
+          `  ${l.role.padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}${l.staffId ? `  (owns customers of ${l.staffId})` : ''}\n`,
+      )
+      .join('')
+  );
 }

@@ -13,9 +13,11 @@ import { registerImport } from './import.js';
 import { registerQueue } from './queue.js';
 import { registerReport } from './report.js';
 import { registerSegments } from './segments.js';
+import { registerServe } from './serve.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
 import { registerTasks } from './tasks.js';
+import { registerUser } from './user.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -44,6 +46,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerServe(program, ctx);
+  registerUser(program, ctx);
   registerChurn(program, ctx);
   registerSegments(program, ctx);
   registerCrossSell(program, ctx);
