@@ -1,0 +1,267 @@
+/** TanStack Query hooks, one per API resource the pages read or change. */
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, itemsOf, type Query } from './client.js';
+import type {
+  Alert,
+  AnalysisRun,
+  Customer,
+  Customer360,
+  Page,
+  SegmentSummary,
+  Task,
+} from './types.js';
+
+export interface Dashboard {
+  asOf?: string | null;
+  kpis?: Record<string, { value: number | null; previous?: number | null } | number | null>;
+  stageMix?: { periods: string[]; series: { stage: string; counts: number[] }[] } | null;
+  transitions?: { from: string; to: string; count: number }[] | null;
+  pyramid?:
+    | {
+        tier: string;
+        customers: number;
+        valueMinor?: number | string;
+        minMinor?: number | string;
+      }[]
+    | null;
+  pareto?: { customerShare: number; profitShare: number }[] | null;
+  cohorts?: { cohort: string; size: number; retention: number[] }[] | null;
+  clvDistribution?:
+    | { fromMinor: number | string; toMinor: number | string; count: number }[]
+    | null;
+  atRisk?:
+    | {
+        customerId: string;
+        name?: string | null;
+        valueAtRiskMinor: number | string;
+        churnRisk?: number | null;
+      }[]
+    | null;
+  breakdowns?: Record<
+    string,
+    { key: string; customers: number; revenueMinor?: number | string }[]
+  > | null;
+}
+
+export function useDashboard() {
+  return useQuery({ queryKey: ['dashboard'], queryFn: () => api<Dashboard>('/api/dashboard') });
+}
+
+export interface CustomerFilters {
+  q?: string;
+  stage?: string;
+  tier?: string;
+  segment?: string;
+  risk?: string;
+  owner?: string;
+  province?: string;
+  sort?: string;
+  desc?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export function useCustomers(filters: CustomerFilters) {
+  return useQuery({
+    queryKey: ['customers', filters],
+    queryFn: async ({ signal }) => {
+      const { desc, sort, ...rest } = filters;
+      // the server's sort is one word, "-" first for descending (src/server/routes/customers.ts)
+      const query = { ...rest, sort: sort ? `${desc ? '-' : ''}${sort}` : undefined } as Query;
+      const body = await api<Page<Customer>>('/api/customers', { query, signal });
+      return { ...body, items: itemsOf<Customer>(body) } as Page<Customer>;
+    },
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCustomer360(id: string) {
+  return useQuery({
+    queryKey: ['customer360', id],
+    queryFn: () => api<Customer360>(`/api/customers/${encodeURIComponent(id)}/360`),
+  });
+}
+
+export function useLogInteraction(customerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: {
+      type: string;
+      note?: string;
+      outcome?: string;
+      satisfaction?: number;
+      direction?: string;
+    }) =>
+      api<unknown>(`/api/customers/${encodeURIComponent(customerId)}/interactions`, {
+        method: 'POST',
+        body: { ...v, occurredAt: new Date().toISOString() },
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['customer360', customerId] }),
+  });
+}
+
+export function useCreateTask(customerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { type: string; title?: string; dueAt?: string; note?: string }) =>
+      api<Task>('/api/tasks', { method: 'POST', body: { customerId, ...v } }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['customer360', customerId] });
+      qc.invalidateQueries({ queryKey: ['tasks'] });
+    },
+  });
+}
+
+export function useTasks(query: { status?: string; mine?: boolean }) {
+  return useQuery({
+    queryKey: ['tasks', query],
+    queryFn: async () => itemsOf<Task>(await api<unknown>('/api/tasks', { query })),
+  });
+}
+
+export function useCompleteTask() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { taskId: string; customerId: string; outcome: string }) =>
+      api<unknown>(`/api/tasks/${encodeURIComponent(v.taskId)}`, {
+        method: 'PATCH',
+        body: { status: 'done', outcome: v.outcome, customerId: v.customerId },
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['tasks'] }),
+  });
+}
+
+export function useSegments() {
+  return useQuery({
+    queryKey: ['segments'],
+    queryFn: async () => itemsOf<SegmentSummary>(await api<unknown>('/api/segments')),
+  });
+}
+
+export interface SegmentField {
+  name: string;
+  type: 'text' | 'number' | 'date' | 'boolean' | 'tags';
+  values?: string[];
+}
+
+export function useSegmentFields() {
+  return useQuery({
+    queryKey: ['segment-fields'],
+    queryFn: async () => itemsOf<SegmentField>(await api<unknown>('/api/segments/fields')),
+    retry: false,
+  });
+}
+
+export function useSegmentCount(rule: string) {
+  return useQuery({
+    queryKey: ['segment-count', rule],
+    queryFn: ({ signal }) =>
+      api<{ count: number }>('/api/segments/preview', { method: 'POST', body: { rule }, signal }),
+    enabled: rule.trim().length > 0,
+    retry: false,
+    staleTime: 30_000,
+  });
+}
+
+export function useCreateSegment() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { name: string; rule: string }) =>
+      api<SegmentSummary>('/api/segments', { method: 'POST', body: v }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['segments'] }),
+  });
+}
+
+/** Aggregates for the segments page: RFM grid, tiers, clusters. */
+export interface SegmentReport {
+  rfmGrid?: { r: number; f: number; customers: number; avgMonetaryMinor?: number | string }[];
+  tiers?: { tier: string; customers: number; valueMinor?: number | string; share?: number }[];
+  clusters?: {
+    cluster: string;
+    archetype?: string | null;
+    label?: string;
+    customers: number;
+    profile?: Record<string, number>;
+  }[];
+}
+
+export function useSegmentReport() {
+  return useQuery({
+    queryKey: ['segment-report'],
+    queryFn: () => api<SegmentReport>('/api/segments/report'),
+  });
+}
+
+export interface StageReport {
+  modelId?: string;
+  asOf?: string;
+  mix?: { stage: string; customers: number }[];
+  funnel?: { stage: string; reached?: number; customers?: number; count?: number }[];
+  dwell?: { stage: string; medianDays: number | null; meanDays?: number | null }[];
+  trajectories?: { pattern: string; customers: number; name?: unknown }[];
+}
+
+export function useStageReport() {
+  return useQuery({ queryKey: ['stages'], queryFn: () => api<StageReport>('/api/stages') });
+}
+
+export interface StageModelDoc {
+  modelId: string;
+  version?: number;
+  enabled?: boolean;
+  name?: unknown;
+  definition?: {
+    key?: string;
+    name?: unknown;
+    stages?: { code: string; name?: unknown; colour?: string }[];
+    thresholds?: Record<string, number>;
+    playbooks?: Record<string, { goal?: unknown; actions?: unknown[]; kpi?: unknown }>;
+  };
+  thresholds?: Record<string, number>;
+  playbooks?:
+    | Record<string, { goal?: unknown; actions?: unknown[]; kpi?: unknown }>
+    | { stage: string; goal?: unknown; actions?: unknown[]; kpi?: unknown }[];
+}
+
+export function useStageModels() {
+  return useQuery({
+    queryKey: ['stage-models'],
+    queryFn: async () => itemsOf<StageModelDoc>(await api<unknown>('/api/stage-models')),
+  });
+}
+
+export function useAlerts(query: { level?: string; status?: string }) {
+  return useQuery({
+    queryKey: ['alerts', query],
+    queryFn: async () => itemsOf<Alert>(await api<unknown>('/api/alerts', { query })),
+  });
+}
+
+export function useResolveAlert() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { alertId: string; customerId: string }) =>
+      api<unknown>(`/api/alerts/${encodeURIComponent(v.alertId)}`, {
+        method: 'PATCH',
+        body: { status: 'resolved', customerId: v.customerId },
+      }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['alerts'] }),
+  });
+}
+
+export function useAnalysisRuns() {
+  return useQuery({
+    queryKey: ['analysis-runs'],
+    queryFn: async () => itemsOf<AnalysisRun>(await api<unknown>('/api/analysis-runs')),
+    refetchInterval: (q) => (q.state.data?.some((r) => r.status === 'running') ? 1000 : false),
+  });
+}
+
+export function useStartAnalysis() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { asOf?: string }) =>
+      api<AnalysisRun>('/api/analysis-runs', { method: 'POST', body: v }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['analysis-runs'] }),
+  });
+}
