@@ -12,8 +12,7 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },
-  server: {
-    // `npm run dev:web` proxies the API to a `tenure serve` on 8080.
-    proxy: { '/api': 'http://127.0.0.1:8080' },
-  },
+  // `npm run dev:web` (and `vite preview web`) proxy the API to a `tenure serve` (TENURE_API, default :8080).
+  server: { proxy: { '/api': process.env.TENURE_API ?? 'http://127.0.0.1:8080' } },
+  preview: { proxy: { '/api': process.env.TENURE_API ?? 'http://127.0.0.1:8080' } },
 });

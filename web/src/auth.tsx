@@ -49,7 +49,8 @@ export function useLogin() {
       sessionOf(await api<Session | User>('/api/auth/login', { method: 'POST', body: v })),
     onSuccess: (s) => {
       setCsrfToken(s.csrfToken);
-      qc.clear();
+      // another user's cached data must not survive; the session query itself stays observed
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       qc.setQueryData(['session'], s);
     },
   });
@@ -61,7 +62,7 @@ export function useLogout() {
     mutationFn: () => api<unknown>('/api/auth/logout', { method: 'POST', body: {} }),
     onSettled: () => {
       setCsrfToken(null);
-      qc.clear();
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       qc.setQueryData(['session'], null);
     },
   });

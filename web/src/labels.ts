@@ -43,6 +43,11 @@ export const TIERS: Names = {
   gold: { zh: '黄金', en: 'Gold', colour: '#b45309' },
   iron: { zh: '钢铁', en: 'Iron', colour: '#475569' },
   lead: { zh: '铅', en: 'Lead', colour: '#9ca3af' },
+  high: { zh: '高价值', en: 'High value' },
+  medium: { zh: '中等价值', en: 'Medium value' },
+  low: { zh: '低价值', en: 'Low value' },
+  negative: { zh: '负价值', en: 'Negative value' },
+  unassigned: { zh: '未分级', en: 'Not tiered' },
 };
 
 export const ARCHETYPES: Names = {

@@ -96,9 +96,13 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   }
   if (!res.ok) {
     const err = (json as { error?: ErrorBody } | null)?.error;
-    const code =
+    let code =
       err?.code ??
       (res.status === 401 ? 'unauthorized' : res.status === 404 ? 'missing_endpoint' : 'internal');
+    // the server's answer for a route it does not have (src/server/app.ts not-found handler)
+    if (res.status === 404 && err?.details?.method && /^no endpoint /.test(err.message)) {
+      code = 'missing_endpoint';
+    }
     throw new ApiError(res.status, code, err?.message ?? res.statusText, path, err?.details ?? {});
   }
   if (json === null && text) {

@@ -11,36 +11,38 @@ import type {
   Task,
 } from './types.js';
 
+/** GET /api/dashboard (src/server/routes/reports.ts); `transitions` and `clvHistogram` are asked for, not yet served. */
 export interface Dashboard {
-  asOf?: string | null;
-  kpis?: Record<string, { value: number | null; previous?: number | null } | number | null>;
-  stageMix?: { periods: string[]; series: { stage: string; counts: number[] }[] } | null;
-  transitions?: { from: string; to: string; count: number }[] | null;
-  pyramid?:
-    | {
-        tier: string;
-        customers: number;
-        valueMinor?: number | string;
-        minMinor?: number | string;
-      }[]
-    | null;
-  pareto?: { customerShare: number; profitShare: number }[] | null;
-  cohorts?: { cohort: string; size: number; retention: number[] }[] | null;
-  clvDistribution?:
-    | { fromMinor: number | string; toMinor: number | string; count: number }[]
-    | null;
-  atRisk?:
-    | {
-        customerId: string;
-        name?: string | null;
-        valueAtRiskMinor: number | string;
-        churnRisk?: number | null;
-      }[]
-    | null;
-  breakdowns?: Record<
+  asOf: string | null;
+  kpis: {
+    customers: number;
+    buyers: number;
+    orders: number;
+    revenueMinor: number;
+    revenueLast365Minor: number;
+    aovMinor: number;
+    totalClvMinor: number;
+    expectedActive: number;
+  };
+  stageMix: { model: string; dates: { date: string; stages: Record<string, number> }[] };
+  tiers: { tier: string; customers: number; clvMinor: number; revenueMinor: number }[];
+  pareto: { customerShare: number; revenueShare: number; clvShare: number }[];
+  cohorts: { cohort: string; size: number; active: number[] }[];
+  atRisk: {
+    customerId: string;
+    name: string | null;
+    stage: string | null;
+    clvMinor: number | null;
+    pAlive: number | null;
+    churnRisk: number | null;
+    warningLevel: string | null;
+  }[];
+  breakdowns: Record<
     string,
-    { key: string; customers: number; revenueMinor?: number | string }[]
-  > | null;
+    { key: string; customers: number; revenueMinor: number; clvMinor: number }[]
+  >;
+  transitions?: { from: string | null; to: string; count: number }[];
+  clvHistogram?: { fromMinor: number; toMinor: number; customers: number }[];
 }
 
 export function useDashboard() {
@@ -115,7 +117,12 @@ export function useCreateTask(customerId: string) {
 export function useTasks(query: { status?: string; mine?: boolean }) {
   return useQuery({
     queryKey: ['tasks', query],
-    queryFn: async () => itemsOf<Task>(await api<unknown>('/api/tasks', { query })),
+    queryFn: async () =>
+      itemsOf<Task>(
+        await api<unknown>('/api/tasks', {
+          query: { status: query.status, mine: query.mine ? 'true' : undefined },
+        }),
+      ),
   });
 }
 
@@ -123,10 +130,13 @@ export function useCompleteTask() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (v: { taskId: string; customerId: string; outcome: string }) =>
-      api<unknown>(`/api/tasks/${encodeURIComponent(v.taskId)}`, {
-        method: 'PATCH',
-        body: { status: 'done', outcome: v.outcome, customerId: v.customerId },
-      }),
+      api<unknown>(
+        `/api/customers/${encodeURIComponent(v.customerId)}/tasks/${encodeURIComponent(v.taskId)}/complete`,
+        {
+          method: 'POST',
+          body: { outcome: v.outcome, status: 'done' },
+        },
+      ),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['tasks'] }),
   });
 }
@@ -205,22 +215,33 @@ export function useStageReport() {
   return useQuery({ queryKey: ['stages'], queryFn: () => api<StageReport>('/api/stages') });
 }
 
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/** GET /api/stage-models items (src/server/routes/data.ts). */
 export interface StageModelDoc {
-  modelId: string;
-  version?: number;
-  enabled?: boolean;
-  name?: unknown;
-  definition?: {
+  key: string;
+  version: number;
+  enabled: boolean;
+  definition: {
     key?: string;
-    name?: unknown;
-    stages?: { code: string; name?: unknown; colour?: string }[];
+    name?: Bilingual;
+    stages?: { code: string; name?: Bilingual; colour?: string; role?: string }[];
     thresholds?: Record<string, number>;
-    playbooks?: Record<string, { goal?: unknown; actions?: unknown[]; kpi?: unknown }>;
   };
-  thresholds?: Record<string, number>;
-  playbooks?:
-    | Record<string, { goal?: unknown; actions?: unknown[]; kpi?: unknown }>
-    | { stage: string; goal?: unknown; actions?: unknown[]; kpi?: unknown }[];
+  playbook: {
+    modelKey?: string;
+    stages?: Record<
+      string,
+      {
+        goal?: Bilingual;
+        kpi?: Bilingual;
+        actions?: { title?: Bilingual; channel?: string; timing?: Bilingual }[];
+      }
+    >;
+  } | null;
 }
 
 export function useStageModels() {

@@ -30,6 +30,7 @@ export const en: Messages = {
     hint: 'The demo logins are printed in the terminal by npm start.',
   },
   common: {
+    exporting: 'Exporting… {{count}} rows',
     loading: 'Loading…',
     retry: 'Retry',
     empty: 'No data yet',
@@ -70,6 +71,10 @@ export const en: Messages = {
     unknown: 'Something went wrong: {{message}}',
   },
   kpi: {
+    churnHint: 'net, last 12 months (by stage)',
+    lifetimeHint: '= 1 / annual churn rate',
+    revenueHint: 'last 12 months',
+    clvHint: 'per buying customer, discounted',
     customers: 'Customers',
     active: 'Active',
     newThisMonth: 'New this month',
@@ -82,6 +87,9 @@ export const en: Messages = {
     years: '{{n}} years',
   },
   dashboard: {
+    revenueShare: 'Share of revenue',
+    clvShare: 'Share of CLV',
+    atRiskList: 'Who to call first',
     title: 'Dashboard',
     stageMix: 'Lifecycle stage mix by month',
     sankey: 'Stage transitions',
@@ -101,6 +109,9 @@ export const en: Messages = {
     noAnalysis: 'No analysis yet. Run one on the Analysis page first.',
   },
   customers: {
+    province: 'Province',
+    city: 'City',
+    churnRisk: 'Churn probability',
     title: 'Customers',
     searchLabel: 'Search by name, phone or email',
     searchPlaceholder: 'Name / phone / email',

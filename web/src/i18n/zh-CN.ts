@@ -28,6 +28,7 @@ export const zhCN = {
     hint: '演示账号由 npm start 打印在终端中。',
   },
   common: {
+    exporting: '正在导出… {{count}} 行',
     loading: '加载中…',
     retry: '重试',
     empty: '暂无数据',
@@ -67,6 +68,10 @@ export const zhCN = {
     unknown: '出错了：{{message}}',
   },
   kpi: {
+    churnHint: '近 12 个月净流失（按阶段）',
+    lifetimeHint: '= 1 / 年流失率',
+    revenueHint: '近 12 个月',
+    clvHint: '每位购买客户，折现',
     customers: '客户数',
     active: '活跃客户',
     newThisMonth: '本月新客',
@@ -79,6 +84,9 @@ export const zhCN = {
     years: '{{n}} 年',
   },
   dashboard: {
+    revenueShare: '收入占比',
+    clvShare: 'CLV 占比',
+    atRiskList: '优先挽留名单',
     title: '客户总览',
     stageMix: '生命周期阶段构成（按月）',
     sankey: '阶段迁移',
@@ -98,6 +106,9 @@ export const zhCN = {
     noAnalysis: '还没有分析结果。请先在“分析运行”页运行一次分析。',
   },
   customers: {
+    province: '省份',
+    city: '城市',
+    churnRisk: '流失概率',
     title: '客户列表',
     searchLabel: '按姓名、手机或邮箱搜索',
     searchPlaceholder: '姓名 / 手机 / 邮箱',

@@ -28,7 +28,7 @@ export function AnalysisPage() {
       <div className="page-head">
         <h1>{t('analysis.title')}</h1>
       </div>
-      {(role === 'admin' || role === 'manager') && (
+      {role !== 'agent' && (
         <Panel title={t('analysis.run')}>
           <form
             className="row"

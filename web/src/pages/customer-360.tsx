@@ -38,9 +38,7 @@ function NextAction({ track, id }: { track: StageTrack | undefined; id: string }
     <div className="next-action" data-testid="next-action">
       <p className="action-title">{title}</p>
       <p className="muted">{localised(a.reason)}</p>
-      <p className="small">
-        {t('lifecycle.goal')}: {localised(a.goal)} · {localised(a.action.timing)}
-      </p>
+      <p className="small muted">{localised(a.action.timing)}</p>
       {create.isSuccess ? (
         <p className="ok" role="status">
           {t('c360.taskCreated')}
@@ -231,7 +229,7 @@ function Body({ d, id }: { d: Customer360; id: string }) {
           ) : (
             <Empty>{t('c360.noRisk')}</Empty>
           )}
-          {v?.rfm && (
+          {v?.rfm && v.rfm.r != null && (
             <p className="muted">
               RFM {v.rfm.r ?? '—'}/{v.rfm.f ?? '—'}/{v.rfm.m ?? '—'} · {rfmName(v.rfm.segment)}
             </p>

@@ -2,11 +2,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearch } from 'wouter';
-import { withQuery } from '../api/client.js';
 import { type CustomerFilters, useCustomers, useSegments } from '../api/hooks.js';
 import type { Customer } from '../api/types.js';
 import { useRole } from '../auth.js';
 import { Badge, Empty, ErrorBox, RiskBadge, Skeleton } from '../components/ui.js';
+import { customersCsv, download, fetchAllCustomers } from '../export-csv.js';
 import { formatMoney } from '../format.js';
 import { nameOf, rfmName, STAGES, stageColour, stageName, TIERS, tierName } from '../labels.js';
 
@@ -117,14 +117,42 @@ export function CustomersPage() {
       desc: f.sort === key ? !f.desc : key === 'clv' || key === 'risk',
     }));
 
-  const exportHref = (format: 'csv' | 'xlsx') =>
-    withQuery('/api/customers/export', {
-      ...filters,
-      desc: undefined,
-      sort: filters.sort ? `${filters.desc ? '-' : ''}${filters.sort}` : undefined,
-      q: q || undefined,
-      format,
-    });
+  const [exporting, setExporting] = useState<number | null>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const exportCsv = async () => {
+    setExportError(null);
+    setExporting(0);
+    try {
+      const { desc, sort, ...rest } = filters;
+      const rows = await fetchAllCustomers(
+        { ...rest, q: q || undefined, sort: sort ? `${desc ? '-' : ''}${sort}` : undefined },
+        setExporting,
+      );
+      const header = [
+        t('customers.id'),
+        t('customers.name'),
+        t('customers.phone'),
+        t('customers.email'),
+        t('customers.province'),
+        t('customers.city'),
+        t('customers.stage'),
+        t('customers.tier'),
+        t('customers.rfm'),
+        `${t('customers.clv')} (¥)`,
+        t('customers.churnRisk'),
+        t('customers.risk'),
+        t('customers.owner'),
+      ];
+      download(
+        `customers-${new Date().toISOString().slice(0, 10)}.csv`,
+        customersCsv(rows, header),
+      );
+    } catch (e) {
+      setExportError(e);
+    } finally {
+      setExporting(null);
+    }
+  };
 
   const select = (key: keyof typeof filters, label: string, options: [string, string][]) => (
     <label className="filter">
@@ -149,16 +177,11 @@ export function CustomersPage() {
       <div className="page-head">
         <h1>{t('customers.title')}</h1>
         <div className="actions">
-          {role !== 'analyst' && (
-            <>
-              <a className="button" href={exportHref('csv')} download>
-                {t('common.exportCsv')}
-              </a>
-              <a className="button" href={exportHref('xlsx')} download>
-                {t('common.exportXlsx')}
-              </a>
-            </>
-          )}
+          <button type="button" onClick={exportCsv} disabled={exporting !== null}>
+            {exporting === null
+              ? t('common.exportCsv')
+              : t('common.exporting', { count: exporting })}
+          </button>
           <details className="chooser">
             <summary>{t('common.columns')}</summary>
             <fieldset>
@@ -236,6 +259,7 @@ export function CustomersPage() {
           {t('customers.clearFilters')}
         </button>
       </search>
+      {exportError ? <ErrorBox error={exportError} /> : null}
       {query.error ? (
         <ErrorBox error={query.error} onRetry={() => query.refetch()} />
       ) : query.isPending ? (

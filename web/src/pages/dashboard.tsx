@@ -8,50 +8,123 @@ import { Empty, KpiCard, Panel, QueryState } from '../components/ui.js';
 import { formatChange, formatDate, formatMoney, formatNumber, formatPercent } from '../format.js';
 import { stageColour, stageName, tierName } from '../labels.js';
 
-type Kpi = { value: number | null; previous?: number | null };
-
-function kpi(d: Dashboard, key: string): Kpi {
-  const v = d.kpis?.[key];
-  if (v == null) return { value: null };
-  if (typeof v === 'number') return { value: v };
-  return v;
+export interface KpiValue {
+  value: number | null;
+  previous: number | null;
 }
 
-const money = (v: unknown) => formatMoney(v as number);
+const NOT_ACTIVE = new Set(['prospect', 'churned', 'potential', 'contact', 'churn', 'termination']);
+const CHURNED = new Set(['churned', 'churn', 'termination']);
+const DAY = 86_400_000;
+
+function activeAt(stages: Record<string, number>): number {
+  return Object.entries(stages).reduce((a, [k, v]) => a + (NOT_ACTIVE.has(k) ? 0 : v), 0);
+}
+function churnedAt(stages: Record<string, number>): number {
+  return Object.entries(stages).reduce((a, [k, v]) => a + (CHURNED.has(k) ? v : 0), 0);
+}
+
+/**
+ * Net churn over the 12 months before dates[i]: customers who became churned ÷ those active a
+ * year earlier, from the stage mix. With less than a year of history the rate over the span is
+ * annualised, 1 − (1 − r)^(365/span). Seed 000: group lifetime = 1 / annual churn rate.
+ */
+export function annualChurn(dates: Dashboard['stageMix']['dates'], i: number): number | null {
+  if (i <= 0 || i >= dates.length) return null;
+  const t = Date.parse(dates[i].date);
+  let j = 0;
+  for (let k = i - 1; k >= 0; k--) {
+    if (t - Date.parse(dates[k].date) >= 365 * DAY - DAY) {
+      j = k;
+      break;
+    }
+  }
+  const base = activeAt(dates[j].stages);
+  if (base <= 0) return null;
+  const r = Math.min(
+    1,
+    Math.max(0, (churnedAt(dates[i].stages) - churnedAt(dates[j].stages)) / base),
+  );
+  const span = (t - Date.parse(dates[j].date)) / DAY;
+  if (span <= 0) return null;
+  return span >= 364 ? r : 1 - (1 - r) ** (365 / span);
+}
+
+/** The eight KPI cards with the value one period (one stage-mix date / one cohort) earlier. */
+export function dashboardKpis(d: Dashboard): Record<string, KpiValue> {
+  const dates = d.stageMix?.dates ?? [];
+  const n = dates.length;
+  const last = dates[n - 1]?.stages;
+  const prev = dates[n - 2]?.stages;
+  const sum = (s?: Record<string, number>) =>
+    s ? Object.values(s).reduce((a, b) => a + b, 0) : null;
+  const cohorts = d.cohorts ?? [];
+  const churn = annualChurn(dates, n - 1);
+  const churnPrev = annualChurn(dates, n - 2);
+  return {
+    customers: { value: d.kpis.customers, previous: sum(prev) },
+    active: { value: last ? activeAt(last) : null, previous: prev ? activeAt(prev) : null },
+    newThisMonth: {
+      value: cohorts[cohorts.length - 1]?.size ?? null,
+      previous: cohorts[cohorts.length - 2]?.size ?? null,
+    },
+    churnRate: { value: churn, previous: churnPrev },
+    retentionRate: {
+      value: churn == null ? null : 1 - churn,
+      previous: churnPrev == null ? null : 1 - churnPrev,
+    },
+    groupLifetimeYears: {
+      value: churn ? 1 / churn : null,
+      previous: churnPrev ? 1 / churnPrev : null,
+    },
+    revenueMinor: { value: d.kpis.revenueLast365Minor, previous: null },
+    avgClvMinor: {
+      value: d.kpis.buyers > 0 ? d.kpis.totalClvMinor / d.kpis.buyers : null,
+      previous: null,
+    },
+  };
+}
+
+/** Expected loss if the customer churns: CLV × churn risk (or × (1 − P(alive)) without a churn score). */
+export function valueAtRisk(c: Dashboard['atRisk'][number]): number {
+  const p = c.churnRisk ?? (c.pAlive == null ? null : 1 - c.pAlive);
+  return Math.max(0, (c.clvMinor ?? 0) * (p ?? 0));
+}
 
 function KpiRow({ d }: { d: Dashboard }) {
   const { t } = useTranslation();
-  const cards: [string, string, (v: number | null) => string][] = [
+  const k = dashboardKpis(d);
+  const cards: [string, string, (v: number | null) => string, string?][] = [
     ['customers', t('kpi.customers'), (v) => formatNumber(v, { compact: true })],
     ['active', t('kpi.active'), (v) => formatNumber(v, { compact: true })],
     ['newThisMonth', t('kpi.newThisMonth'), (v) => formatNumber(v)],
-    ['churnRate', t('kpi.churnRate'), (v) => formatPercent(v)],
+    ['churnRate', t('kpi.churnRate'), (v) => formatPercent(v), t('kpi.churnHint')],
     ['retentionRate', t('kpi.retentionRate'), (v) => formatPercent(v)],
     [
       'groupLifetimeYears',
       t('kpi.groupLifetime'),
       (v) => (v == null ? '—' : t('kpi.years', { n: formatNumber(v, { digits: 1 }) })),
+      t('kpi.lifetimeHint'),
     ],
-    ['revenueMinor', t('kpi.revenue'), (v) => formatMoney(v)],
-    ['avgClvMinor', t('kpi.avgClv'), (v) => formatMoney(v)],
+    ['revenueMinor', t('kpi.revenue'), (v) => formatMoney(v), t('kpi.revenueHint')],
+    ['avgClvMinor', t('kpi.avgClv'), (v) => formatMoney(v), t('kpi.clvHint')],
   ];
   return (
-    <div className="kpis">
-      {cards.map(([key, label, fmt]) => {
-        const k = kpi(d, key);
-        return (
-          <KpiCard
-            key={key}
-            label={label}
-            value={fmt(k.value)}
-            change={formatChange(k.value, k.previous)}
-          />
-        );
-      })}
+    <div className="kpis" data-testid="kpis">
+      {cards.map(([key, label, fmt, hint]) => (
+        <KpiCard
+          key={key}
+          label={label}
+          value={fmt(k[key].value)}
+          change={formatChange(k[key].value, k[key].previous)}
+          hint={hint}
+        />
+      ))}
     </div>
   );
 }
 
+const money = (v: number) => formatMoney(v);
 const axisMoney = { axisLabel: { formatter: (v: number) => formatMoney(v) } };
 
 export function dashboardOptions(
@@ -59,27 +132,36 @@ export function dashboardOptions(
   t: (k: string) => string,
 ): Record<string, ChartOption | null> {
   const o: Record<string, ChartOption | null> = {};
-  o.stageMix = d.stageMix?.periods?.length
+  const dates = d.stageMix?.dates ?? [];
+  const codes = [...new Set(dates.flatMap((x) => Object.keys(x.stages)))];
+  const order = ['prospect', 'exploration', 'formation', 'stability', 'decline', 'churned'];
+  codes.sort(
+    (a, b) =>
+      order.indexOf(a) +
+      99 * +(order.indexOf(a) < 0) -
+      (order.indexOf(b) + 99 * +(order.indexOf(b) < 0)),
+  );
+  o.stageMix = dates.length
     ? {
         tooltip: { trigger: 'axis' },
         legend: { top: 0 },
-        grid: { left: 48, right: 16, top: 36, bottom: 28 },
-        xAxis: { type: 'category', data: d.stageMix.periods },
+        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        xAxis: { type: 'category', data: dates.map((x) => x.date.slice(0, 7)) },
         yAxis: {
           type: 'value',
           axisLabel: { formatter: (v: number) => formatNumber(v, { compact: true }) },
         },
-        series: d.stageMix.series.map((s) => ({
-          name: stageName(s.stage),
+        series: codes.map((code) => ({
+          name: stageName(code),
           type: 'bar',
           stack: 'stage',
-          data: s.counts,
-          itemStyle: { color: stageColour(s.stage) },
+          data: dates.map((x) => x.stages[code] ?? 0),
+          itemStyle: { color: stageColour(code) },
         })),
       }
     : null;
-  const links = (d.transitions ?? []).filter((l) => l.count > 0 && l.from !== l.to);
-  const nodeNames = [...new Set(links.flatMap((l) => [l.from, l.to]))];
+  const links = (d.transitions ?? []).filter((l) => l.count > 0 && l.from && l.from !== l.to);
+  const nodeNames = [...new Set(links.flatMap((l) => [l.from as string, l.to]))];
   o.sankey = links.length
     ? {
         tooltip: { trigger: 'item' },
@@ -107,17 +189,21 @@ export function dashboardOptions(
         ],
       }
     : null;
-  const pyramid = d.pyramid ?? [];
-  o.pyramid = pyramid.length
+  const tiers = d.tiers ?? [];
+  o.pyramid = tiers.length
     ? {
         tooltip: { trigger: 'item' },
         series: [
           {
             type: 'funnel',
             sort: 'none',
-            minSize: '20%',
+            minSize: '25%',
             label: { formatter: '{b}: {c}' },
-            data: pyramid.map((p) => ({ name: tierName(p.tier), value: p.customers })),
+            data: tiers.map((p) => ({
+              name: tierName(p.tier),
+              value: p.customers,
+              clvMinor: p.clvMinor,
+            })),
           },
         ],
       }
@@ -126,7 +212,8 @@ export function dashboardOptions(
   o.pareto = pareto.length
     ? {
         tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatPercent(v) },
-        grid: { left: 56, right: 16, top: 16, bottom: 40 },
+        legend: { top: 0 },
+        grid: { left: 56, right: 16, top: 32, bottom: 40 },
         xAxis: {
           type: 'value',
           name: t('dashboard.customersShare'),
@@ -135,31 +222,33 @@ export function dashboardOptions(
           max: 1,
           axisLabel: { formatter: (v: number) => formatPercent(v, 0) },
         },
-        yAxis: {
-          type: 'value',
-          name: t('dashboard.profitShare'),
-          axisLabel: { formatter: (v: number) => formatPercent(v, 0) },
-        },
+        yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
         series: [
           {
+            name: t('dashboard.revenueShare'),
             type: 'line',
             showSymbol: false,
-            data: pareto.map((p) => [p.customerShare, p.profitShare]),
+            data: [[0, 0], ...pareto.map((p) => [p.customerShare, p.revenueShare])],
             markLine: { silent: true, symbol: 'none', data: [{ xAxis: 0.2 }, { yAxis: 0.8 }] },
+          },
+          {
+            name: t('dashboard.clvShare'),
+            type: 'line',
+            showSymbol: false,
+            data: [[0, 0], ...pareto.map((p) => [p.customerShare, p.clvShare])],
           },
         ],
       }
     : null;
-  const cohorts = d.cohorts ?? [];
-  const maxMonths = Math.max(0, ...cohorts.map((c) => c.retention.length));
+  const cohorts = (d.cohorts ?? []).filter((c) => c.size > 0);
+  const maxMonths = Math.max(0, ...cohorts.map((c) => c.active.length));
   o.cohorts = cohorts.length
     ? {
         tooltip: {
           position: 'top',
-          valueFormatter: (v: unknown) =>
-            formatPercent(Array.isArray(v) ? (v[2] as number) : (v as number)),
+          formatter: (p: { value: number[] }) => formatPercent(p.value[2]),
         },
-        grid: { left: 72, right: 16, top: 16, bottom: 64 },
+        grid: { left: 72, right: 16, top: 16, bottom: 72 },
         xAxis: {
           type: 'category',
           data: Array.from({ length: maxMonths }, (_, i) => String(i)),
@@ -181,26 +270,28 @@ export function dashboardOptions(
         series: [
           {
             type: 'heatmap',
-            data: cohorts.flatMap((c, y) => c.retention.map((r, x) => [x, y, r])),
+            data: cohorts.flatMap((c, y) => c.active.map((a, x) => [x, y, a / c.size])),
           },
         ],
       }
     : null;
-  const clv = d.clvDistribution ?? [];
+  const clv = d.clvHistogram ?? [];
   o.clv = clv.length
     ? {
         tooltip: { trigger: 'axis' },
-        grid: { left: 48, right: 16, top: 16, bottom: 48 },
+        grid: { left: 48, right: 16, top: 16, bottom: 56 },
         xAxis: {
           type: 'category',
           data: clv.map((b) => `${money(b.fromMinor)}–${money(b.toMinor)}`),
           axisLabel: { rotate: 30 },
         },
         yAxis: { type: 'value' },
-        series: [{ type: 'bar', data: clv.map((b) => b.count), itemStyle: { color: '#2563eb' } }],
+        series: [
+          { type: 'bar', data: clv.map((b) => b.customers), itemStyle: { color: '#2563eb' } },
+        ],
       }
     : null;
-  const atRisk = (d.atRisk ?? []).slice(0, 15);
+  const atRisk = [...(d.atRisk ?? [])].sort((a, b) => valueAtRisk(b) - valueAtRisk(a)).slice(0, 15);
   o.atRisk = atRisk.length
     ? {
         tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatMoney(v) },
@@ -210,7 +301,7 @@ export function dashboardOptions(
         series: [
           {
             type: 'bar',
-            data: atRisk.map((c) => Number(c.valueAtRiskMinor)),
+            data: atRisk.map((c) => Math.round(valueAtRisk(c))),
             itemStyle: { color: '#dc2626' },
           },
         ],
@@ -221,7 +312,7 @@ export function dashboardOptions(
     o[key] = rows.length
       ? {
           tooltip: { trigger: 'axis' },
-          grid: { left: 72, right: 16, top: 8, bottom: 24 },
+          grid: { left: 80, right: 16, top: 8, bottom: 24 },
           xAxis: { type: 'value' },
           yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.key) },
           series: [
@@ -279,16 +370,19 @@ function DashboardBody({ d }: { d: Dashboard }) {
           height={420}
         />
         <ChartPanel name="atRisk" title={t('dashboard.atRisk')} option={o.atRisk} />
-        <Panel title={t('dashboard.atRisk')}>
+        <Panel title={t('dashboard.atRiskList')}>
           <ol className="compact-list">
-            {(d.atRisk ?? []).slice(0, 8).map((c) => (
-              <li key={c.customerId}>
-                <Link href={`/customers/${encodeURIComponent(c.customerId)}`}>
-                  {c.name || c.customerId}
-                </Link>{' '}
-                <span className="muted">{formatMoney(c.valueAtRiskMinor)}</span>
-              </li>
-            ))}
+            {[...(d.atRisk ?? [])]
+              .sort((a, b) => valueAtRisk(b) - valueAtRisk(a))
+              .slice(0, 8)
+              .map((c) => (
+                <li key={c.customerId}>
+                  <Link href={`/customers/${encodeURIComponent(c.customerId)}`}>
+                    {c.name || c.customerId}
+                  </Link>{' '}
+                  <span className="muted">{formatMoney(valueAtRisk(c))}</span>
+                </li>
+              ))}
           </ol>
         </Panel>
         <ChartPanel name="region" title={t('dashboard.byRegion')} option={o.region} height={420} />
@@ -313,7 +407,7 @@ export function DashboardPage() {
       <QueryState
         query={q}
         skeletonHeight={480}
-        isEmpty={(d) => !d.kpis}
+        isEmpty={(d) => !d.asOf}
         empty={t('dashboard.noAnalysis')}
       >
         {(d) => <DashboardBody d={d} />}

@@ -11,26 +11,30 @@ import { Empty, ErrorBox, Panel, QueryState } from '../components/ui.js';
 import { formatNumber } from '../format.js';
 import { localised, stageColour, stageName } from '../labels.js';
 
-function playbookRows(
-  m: StageModelDoc,
-): { stage: string; goal?: unknown; actions?: unknown[]; kpi?: unknown }[] {
-  const p = m.playbooks ?? m.definition?.playbooks;
-  if (!p) return [];
-  if (Array.isArray(p)) return p;
-  return Object.entries(p).map(([stage, v]) => ({ stage, ...v }));
+function playbookRows(m: StageModelDoc) {
+  const stages = m.playbook?.stages ?? {};
+  const order = (m.definition.stages ?? []).map((x) => x.code);
+  return Object.entries(stages)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([stage, v]) => ({ stage, ...v }));
+}
+
+function modelStageName(m: StageModelDoc, code: string): string {
+  const s = m.definition.stages?.find((x) => x.code === code);
+  return s?.name ? localised(s.name) : stageName(code);
 }
 
 function Thresholds({ m }: { m: StageModelDoc }) {
   const { t } = useTranslation();
   const role = useRole();
   const qc = useQueryClient();
-  const initial = m.thresholds ?? m.definition?.thresholds ?? {};
+  const initial = m.definition.thresholds ?? {};
   const [values, setValues] = useState<Record<string, number>>(initial);
   const changed = Object.entries(values).filter(([k, v]) => initial[k] !== v);
   const preview = useMutation({
     mutationFn: () =>
       api<{ wouldMove?: number; moved?: number; count?: number }>(
-        `/api/stage-models/${encodeURIComponent(m.modelId)}/preview`,
+        `/api/stage-models/${encodeURIComponent(m.key)}/preview`,
         {
           method: 'POST',
           body: { thresholds: Object.fromEntries(changed) },
@@ -39,8 +43,8 @@ function Thresholds({ m }: { m: StageModelDoc }) {
   });
   const save = useMutation({
     mutationFn: () =>
-      api<unknown>(`/api/stage-models/${encodeURIComponent(m.modelId)}/thresholds`, {
-        method: 'PUT',
+      api<unknown>(`/api/stage-models/${encodeURIComponent(m.key)}`, {
+        method: 'PATCH',
         body: { thresholds: Object.fromEntries(changed) },
       }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['stage-models'] }),
@@ -114,28 +118,25 @@ export function LifecyclePage() {
           <QueryState query={models} isEmpty={(ms) => ms.length === 0}>
             {(ms) => {
               const m =
-                ms.find((x) => x.modelId === selected) ??
-                ms.find((x) => x.enabled !== false) ??
-                ms[0];
+                ms.find((x) => x.key === selected) ?? ms.find((x) => x.enabled !== false) ?? ms[0];
               return (
                 <>
                   <label>
                     <span className="sr-only">{t('lifecycle.model')}</span>
                     <select
                       aria-label={t('lifecycle.model')}
-                      value={m.modelId}
+                      value={m.key}
                       onChange={(e) => setSelected(e.target.value)}
                     >
                       {ms.map((x) => (
-                        <option key={x.modelId} value={x.modelId}>
-                          {localised(x.name ?? x.definition?.name) || x.modelId}{' '}
-                          {x.version ? `v${x.version}` : ''}
+                        <option key={x.key} value={x.key}>
+                          {localised(x.definition.name) || x.key} {x.version ? `v${x.version}` : ''}
                         </option>
                       ))}
                     </select>
                   </label>
                   <h3>{t('lifecycle.thresholds')}</h3>
-                  <Thresholds key={`${m.modelId}-${m.version}`} m={m} />
+                  <Thresholds key={`${m.key}-${m.version}`} m={m} />
                 </>
               );
             }}
@@ -145,9 +146,7 @@ export function LifecyclePage() {
           <QueryState query={models} isEmpty={(ms) => ms.length === 0}>
             {(ms) => {
               const m =
-                ms.find((x) => x.modelId === selected) ??
-                ms.find((x) => x.enabled !== false) ??
-                ms[0];
+                ms.find((x) => x.key === selected) ?? ms.find((x) => x.enabled !== false) ?? ms[0];
               const rows = playbookRows(m);
               if (!rows.length) return <Empty />;
               return (
