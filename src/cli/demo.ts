@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import { type DemoOptions, generateDemo } from '../engine/demo/index.js';
 import { InputError } from '../errors.js';
+import { generatePassword, hashPassword } from '../server/auth.js';
+import { ROLES } from '../store/access.js';
+import { topOwners } from '../store/customer-repo.js';
 import type { Db } from '../store/db.js';
 import {
   clearBusinessData,
@@ -12,14 +15,15 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { upsertUser } from '../store/user-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 
 import { exportDemoCsv } from './demo-export.js';
-
 import { type Progress, startProgress } from './progress.js';
+import { serve } from './serve.js';
 import { describeTarget, withDb } from './with-db.js';
 
 function positiveInt(name: string, max: number) {
@@ -146,6 +150,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--export <dir>', 'write the business as CSV files to DIR instead of loading it')
     .option('--replace', 'delete whatever the database holds first')
     .option('--no-serve', 'stop after loading and analysing')
+    .option('--port <n>', 'port to serve on afterwards', (v) => Number(v), 8080)
+    .option('--host <host>', 'address to serve on afterwards', '127.0.0.1')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
       if (opts.industry !== 'retail' && opts.industry !== 'telecom') {
@@ -179,7 +185,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, logins } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -191,10 +197,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        return { report, analysis, lifecycle };
+        const logins = await createDemoUsers(db);
+        return { report, analysis, lifecycle, logins };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle });
+        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, logins });
         return;
       }
       const t = report.tables;
@@ -208,5 +215,52 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             : ''),
       );
       ctx.out.write(describeAnalysis(analysis) + describeLifecycle(lifecycle));
+      const banner = describeLogins(logins);
+      if (opts.serve === false) {
+        ctx.out.write(banner);
+        return;
+      }
+      await serve(ctx, { port: opts.port, host: opts.host, banner });
     });
+}
+
+export interface DemoLogin {
+  username: string;
+  role: string;
+  password: string;
+  staffId: string | null;
+}
+
+/**
+ * One user per role with a fresh password each run (issue 7 §2); the agent owns the demo's
+ * largest book of customers.
+ */
+export async function createDemoUsers(db: Db): Promise<DemoLogin[]> {
+  const owner = (await topOwners(db, 1))[0]?.ownerId ?? 'demo-agent';
+  const out: DemoLogin[] = [];
+  for (const role of ROLES) {
+    const password = generatePassword();
+    const staffId = role === 'agent' ? owner : null;
+    await upsertUser(db, {
+      username: role,
+      role,
+      staffId,
+      displayName: `demo ${role}`,
+      passwordHash: await hashPassword(password),
+    });
+    out.push({ username: role, role, password, staffId });
+  }
+  return out;
+}
+
+function describeLogins(logins: DemoLogin[]): string {
+  return (
+    'sign in with (passwords are new on every run):\n' +
+    logins
+      .map(
+        (l) =>
+          `  ${l.role.padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}${l.staffId ? `  (owns customers of ${l.staffId})` : ''}\n`,
+      )
+      .join('')
+  );
 }

@@ -7,8 +7,10 @@ import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerServe } from './serve.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
+import { registerUser } from './user.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('tenure')
@@ -37,5 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerFit(program, ctx);
   registerStages(program, ctx);
   registerCustomer(program, ctx);
+  registerServe(program, ctx);
+  registerUser(program, ctx);
   return program;
 }

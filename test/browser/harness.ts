@@ -118,12 +118,20 @@ export async function signIn(w: World, role: string): Promise<void> {
   await w.page.getByTestId('whoami').waitFor();
 }
 
+/** What the tests read inside the page (the test program has no DOM types). */
+export interface PageGlobals {
+  __charts?: Record<string, { getOption(): unknown }>;
+  document: { documentElement: { lang: string }; querySelector(selector: string): unknown };
+  localStorage: { getItem(key: string): string | null };
+}
+
 /** GET an API path with the page's session cookie. */
 export async function apiGet<T>(w: World, p: string): Promise<{ status: number; body: T }> {
-  return w.page.evaluate(async (url) => {
+  const r = await w.page.evaluate(async (url) => {
     const res = await fetch(url, { headers: { accept: 'application/json' } });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as unknown };
   }, p);
+  return r as { status: number; body: T };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

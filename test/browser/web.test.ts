@@ -3,7 +3,15 @@
  * server with demo data. Screenshots of every page go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiGet, CHROMIUM, screenshot, signIn, startWorld, type World } from './harness.js';
+import {
+  apiGet,
+  CHROMIUM,
+  type PageGlobals,
+  screenshot,
+  signIn,
+  startWorld,
+  type World,
+} from './harness.js';
 
 interface CustomerRow {
   customerId: string;
@@ -11,11 +19,17 @@ interface CustomerRow {
   ownerId: string | null;
 }
 
-/** Series data of a chart the page exposes as window.__charts[name]. */
+/** Series data of a chart the page exposes as (globalThis as unknown as PageGlobals).__charts[name]. */
 async function chartData(w: World, name: string): Promise<unknown[][]> {
-  await w.page.waitForFunction((n) => Boolean(window.__charts?.[n]), name, { timeout: 15_000 });
+  await w.page.waitForFunction(
+    (n) => Boolean((globalThis as unknown as PageGlobals).__charts?.[n]),
+    name,
+    { timeout: 15_000 },
+  );
   return w.page.evaluate((n) => {
-    const option = window.__charts?.[n]?.getOption() as { series?: { data?: unknown[] }[] };
+    const option = (globalThis as unknown as PageGlobals).__charts?.[n]?.getOption() as {
+      series?: { data?: unknown[] }[];
+    };
     return (option.series ?? []).map((s) => s.data ?? []);
   }, name);
 }
@@ -58,7 +72,9 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
     const started = Date.now();
     await w.page.goto(`${w.base}/`);
     await w.page.getByTestId('kpis').waitFor();
-    await w.page.waitForFunction(() => Object.keys(window.__charts ?? {}).length >= 6);
+    await w.page.waitForFunction(
+      () => Object.keys((globalThis as unknown as PageGlobals).__charts ?? {}).length >= 6,
+    );
     const firstLoadMs = Date.now() - started;
     console.log(
       `dashboard first load on loopback (2,000 demo customers): ${firstLoadMs} ms (budget 2,000 ms)`,
@@ -101,7 +117,7 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
       ).toBeGreaterThan(0);
     }
     const waiting = await w.page.evaluate(() =>
-      ['sankey', 'clv'].filter((n) => !window.__charts?.[n]),
+      ['sankey', 'clv'].filter((n) => !(globalThis as unknown as PageGlobals).__charts?.[n]),
     );
     if (waiting.length)
       console.warn(`dashboard charts without data from the API yet: ${waiting.join(', ')}`);
@@ -177,11 +193,19 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
     await w.page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).waitFor();
     await w.page.reload();
     await w.page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).waitFor();
-    expect(await w.page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(
+      await w.page.evaluate(
+        () => (globalThis as unknown as PageGlobals).document.documentElement.lang,
+      ),
+    ).toBe('en');
     await screenshot(w.page, 'dashboard-en');
     await w.page.getByTestId('lang-switch').selectOption('zh-CN');
     await w.page.getByRole('navigation').getByRole('link', { name: '总览' }).waitFor();
-    expect(await w.page.evaluate(() => localStorage.getItem('tenure.lang'))).toBe('zh-CN');
+    expect(
+      await w.page.evaluate(() =>
+        (globalThis as unknown as PageGlobals).localStorage.getItem('tenure.lang'),
+      ),
+    ).toBe('zh-CN');
   });
 
   test('issue 8: an agent opening another agent’s customer by URL sees not found, never the record', async () => {
@@ -213,9 +237,13 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
     ] as const) {
       await w.page.goto(`${w.base}${pathName}`);
       await w.page.locator('main h1').first().waitFor();
-      await w.page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, {
-        timeout: 15_000,
-      });
+      await w.page.waitForFunction(
+        () => !(globalThis as unknown as PageGlobals).document.querySelector('[aria-busy="true"]'),
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      );
       const text = await w.page.locator('main').textContent();
       expect(text, pathName).not.toMatch(/\{"error"|at \w+ \(|TypeError|undefined/);
       await screenshot(w.page, name);

@@ -162,7 +162,7 @@ export function LifecyclePage() {
                   <tbody>
                     {rows.map((r) => (
                       <tr key={r.stage}>
-                        <td>{stageName(r.stage)}</td>
+                        <td>{modelStageName(m, r.stage)}</td>
                         <td>{localised(r.goal)}</td>
                         <td>
                           {(r.actions ?? [])

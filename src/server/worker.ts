@@ -1,0 +1,200 @@
+/**
+ * The server's background work, one loop per process:
+ *  - refresh: customers queued by events and API changes get their scores re-computed from the
+ *    last model fit and their stages re-evaluated (reevaluation as in src/store/lifecycle-analysis.ts);
+ *    a stage change writes `customer.stage_changed` to the webhook outbox in the same transaction;
+ *  - delivery: due webhook deliveries are POSTed, signed, and retried with exponential backoff.
+ *
+ * Signature (header `Tenure-Signature: t=<unix seconds>,v1=<hex>`): HMAC-SHA256 with the
+ * subscription's secret over `${t}.${body}` — the scheme Stripe documents ("Verify webhook
+ * signatures"), so receivers can reject replays by checking t.
+ */
+import { createHmac } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StageModel } from '../engine/index.js';
+import type { Db } from '../store/db.js';
+import { claimRefreshBatch } from '../store/event-repo.js';
+import { currentStage, lastHistoryDay, rescoreCustomers } from '../store/incremental-repo.js';
+import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import {
+  claimDueDeliveries,
+  type DueDelivery,
+  enqueueWebhookEvent,
+  recordDeliveryAttempt,
+} from '../store/webhook-repo.js';
+import { storedStageModels } from './stage-models.js';
+
+const DAY_MS = 86_400_000;
+
+export interface WorkerOptions {
+  /** first retry delay; doubles with each attempt (default 1 s, at most 1 h) */
+  baseDelayMs?: number;
+  /** attempts before a delivery is given up (default 8) */
+  maxAttempts?: number;
+  /** how often to look for work when not woken (default 1 s) */
+  pollMs?: number;
+  now?: () => Date;
+}
+
+export function signPayload(secret: string, timestamp: number, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** Re-scores and re-evaluates one customer inside `tx`; returns the stage changes it made. */
+export async function refreshCustomer(
+  tx: Db,
+  customerId: string,
+  now: Date,
+  models: readonly StageModel[],
+): Promise<{ model: string; from: string | null; to: string }[]> {
+  const last = await lastHistoryDay(tx, customerId);
+  // Never evaluate before a day the analysis already recorded (the demo may be dated ahead).
+  const asOf = last && last.getTime() > now.getTime() ? last : now;
+  const day = new Date(Math.floor(asOf.getTime() / DAY_MS) * DAY_MS);
+  await rescoreCustomers(tx, [customerId], day);
+  const before = new Map<string, string | null>();
+  for (const m of models)
+    before.set(m.key, (await currentStage(tx, customerId, m.key))?.stage ?? null);
+  await runLifecycleAnalysis(tx, { asOf: day, customerId, models });
+  const changes: { model: string; from: string | null; to: string }[] = [];
+  for (const m of models) {
+    const after = await currentStage(tx, customerId, m.key);
+    if (after && after.stage !== before.get(m.key)) {
+      changes.push({ model: m.key, from: before.get(m.key) ?? null, to: after.stage });
+      await enqueueWebhookEvent(tx, 'customer.stage_changed', customerId, {
+        customerId,
+        model: m.key,
+        from: before.get(m.key) ?? null,
+        to: after.stage,
+        changedAt: after.changedAt.toISOString(),
+        reason: { zh: after.reason, en: after.reasonData.en ?? null },
+        ruleId: after.reasonData.ruleId ?? null,
+      });
+    }
+  }
+  return changes;
+}
+
+export class BackgroundWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly baseDelayMs: number;
+  private readonly maxAttempts: number;
+  private readonly pollMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: FastifyBaseLogger,
+    options: WorkerOptions = {},
+  ) {
+    this.baseDelayMs = options.baseDelayMs ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.pollMs = options.pollMs ?? 1000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Look for work now (after a commit that queued some). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.tick()
+        .catch((error) => this.log.error({ err: error }, 'background worker failed'))
+        .finally(() => {
+          this.running = null;
+          const soon = this.again;
+          this.again = false;
+          this.schedule(soon ? 0 : this.pollMs);
+        });
+    }, ms);
+  }
+
+  /** One round: drain the refresh queue, then send due webhooks. Exposed for tests. */
+  async tick(): Promise<void> {
+    while (!this.stopped && (await this.refreshSome()) > 0) {}
+    while (!this.stopped && (await this.deliverSome()) > 0) {}
+  }
+
+  private async refreshSome(): Promise<number> {
+    const stored = await storedStageModels(this.db);
+    const models = stored.filter((m) => m.enabled).map((m) => m.model);
+    return this.db.transaction(async (tx) => {
+      const ids = await claimRefreshBatch(tx, 100);
+      for (const id of ids) {
+        try {
+          await tx.transaction((inner) => refreshCustomer(inner, id, this.now(), models));
+        } catch (error) {
+          this.log.warn({ err: error, customerId: id }, 'customer refresh failed');
+        }
+      }
+      return ids.length;
+    });
+  }
+
+  private async deliverSome(): Promise<number> {
+    const due = await claimDueDeliveries(this.db, 20);
+    await Promise.all(due.map((d) => this.deliver(d)));
+    return due.length;
+  }
+
+  private async deliver(d: DueDelivery): Promise<void> {
+    const body = JSON.stringify(d.payload);
+    const t = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Tenure-Webhooks/1',
+          'tenure-event-id': d.eventId,
+          'tenure-event-type': String(d.payload.type),
+          'tenure-signature': `t=${t},v1=${signPayload(d.secret, t, body)}`,
+        },
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const ms = performance.now() - started;
+    const next =
+      error === null
+        ? ({ kind: 'delivered' } as const)
+        : d.attempt >= this.maxAttempts
+          ? ({ kind: 'dead' } as const)
+          : ({
+              kind: 'retry',
+              inMs: Math.min(this.baseDelayMs * 2 ** (d.attempt - 1), 3_600_000),
+            } as const);
+    await recordDeliveryAttempt(this.db, d, { status, error, ms }, next);
+    if (next.kind === 'retry') this.schedule(Math.min(next.inMs, this.pollMs));
+  }
+}
