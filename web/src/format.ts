@@ -15,6 +15,18 @@ function locale(lang: Lang): string {
   return lang === 'en' ? 'en-US' : 'zh-CN';
 }
 
+// Building an Intl formatter costs far more than using one; chart axes format hundreds of labels.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function nf(loc: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${loc}|${JSON.stringify(options)}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(loc, options);
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
 /** A count: 12,345 or, compact, 1.2万 / 12.3K. */
 export function formatNumber(
   n: number | null | undefined,
@@ -24,15 +36,14 @@ export function formatNumber(
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
   const { compact = false, digits } = opts;
   if (compact) return compactNumber(n, lang, digits ?? 1);
-  return new Intl.NumberFormat(locale(lang), {
+  return nf(locale(lang), {
     maximumFractionDigits: digits ?? (Number.isInteger(n) ? 0 : 2),
   }).format(n);
 }
 
 function compactNumber(n: number, lang: Lang, digits: number): string {
   const abs = Math.abs(n);
-  const fmt = (v: number) =>
-    new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits }).format(v);
+  const fmt = (v: number) => nf(locale(lang), { maximumFractionDigits: digits }).format(v);
   if (lang === 'zh-CN') {
     if (abs >= 1e8) return `${fmt(n / 1e8)}亿`;
     if (abs >= 1e4) return `${fmt(n / 1e4)}万`;
@@ -56,7 +67,7 @@ export function formatMoney(
   const sign = yuan < 0 ? '-' : '';
   const abs = Math.abs(yuan);
   if (!opts.exact && abs >= 1e4) return `${sign}¥${compactNumber(abs, lang, 1)}`;
-  return `${sign}¥${new Intl.NumberFormat(locale(lang), {
+  return `${sign}¥${nf(locale(lang), {
     minimumFractionDigits: abs >= 1000 || Number.isInteger(abs) ? 0 : 2,
     maximumFractionDigits: abs >= 1000 ? 0 : 2,
   }).format(abs)}`;
@@ -69,7 +80,7 @@ export function formatPercent(
   lang = currentLang(),
 ): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
-  return new Intl.NumberFormat(locale(lang), {
+  return nf(locale(lang), {
     style: 'percent',
     maximumFractionDigits: digits,
     minimumFractionDigits: 0,

@@ -45,8 +45,10 @@ export interface Dashboard {
   clvHistogram?: { fromMinor: number; toMinor: number; customers: number }[];
 }
 
+export const fetchDashboard = () => api<Dashboard>('/api/dashboard');
+
 export function useDashboard() {
-  return useQuery({ queryKey: ['dashboard'], queryFn: () => api<Dashboard>('/api/dashboard') });
+  return useQuery({ queryKey: ['dashboard'], queryFn: fetchDashboard });
 }
 
 export interface CustomerFilters {

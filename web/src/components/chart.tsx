@@ -77,7 +77,7 @@ export function Chart({
   }, [name]);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    chart.current?.setOption({ animationDuration: 300, ...option }, { notMerge: true });
   }, [option]);
 
   return (
