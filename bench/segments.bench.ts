@@ -6,7 +6,10 @@
  * 50k slice. Baseline measured in the same run: k-means for the chosen k fitted on all 1M points
  * (one start) instead of a 20k sample; printed with the ratio of the times and of the
  * within-cluster sums of squares (sampled / full: near 1 means the sample lost nothing).
+ * Then the whole segmentation run end to end on PostgreSQL (see `endToEnd`).
  */
+
+import pg from 'pg';
 import {
   assignValueTiers,
   type ClusterFeature,
@@ -19,6 +22,10 @@ import {
   scoreRfm,
   standardizeFeatures,
 } from '../src/engine/index.js';
+import type { CopyValue } from '../src/store/db.js';
+import { openDb } from '../src/store/open.js';
+import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
+import { createSegment } from '../src/store/segment-repo.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 
@@ -119,4 +126,171 @@ run(50_000, true);
 console.log(`segments bench: ${N} synthetic customers, 9 features`);
 const t0 = performance.now();
 run(N, false);
-console.log(`total ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+console.log(`engine total ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+
+await endToEnd(N);
+
+/**
+ * End to end on a PostgreSQL server (skipped with a message when none answers): N customers with
+ * a score snapshot, a year of orders and some interactions and stage rows are bulk-loaded into a
+ * fresh database, two saved segments are created, then `runSegmentAnalysis` runs as `tenure
+ * analyze` would — features aggregated in SQL, RFM + tiers + Pareto + clusters, the snapshot
+ * updated, the saved segments refreshed — with the time of each step.
+ */
+async function endToEnd(n: number): Promise<void> {
+  const base =
+    process.env.TENURE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `tenure_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  try {
+    await admin.connect();
+  } catch (e) {
+    console.log(`PostgreSQL end to end skipped: ${base} not reachable (${(e as Error).message})`);
+    return;
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const db = await openDb({ databaseUrl: url.toString(), dataDir: null });
+  try {
+    const asOf = '2026-06-30';
+    const end = Date.parse(`${asOf}T00:00:00Z`) + 86_400_000;
+    const rng = createRng(7);
+    const provinces = ['广东省', '山东省', '江苏省', '浙江省', '河南省', '四川省'];
+    const tl = performance.now();
+    const batch = 50_000;
+    for (let start = 0; start < n; start += batch) {
+      const customers: CopyValue[][] = [];
+      const snaps: CopyValue[][] = [];
+      const orders: CopyValue[][] = [];
+      const touches: CopyValue[][] = [];
+      const stages: CopyValue[][] = [];
+      for (let i = start; i < Math.min(n, start + batch); i++) {
+        const id = `C${String(i).padStart(7, '0')}`;
+        customers.push([
+          id,
+          provinces[i % provinces.length],
+          i % 2 ? 'male' : 'female',
+          `AM${i % 50}`,
+        ]);
+        const rate = sampleGamma(rng, 0.8, 1);
+        const count = 1 + Math.floor(sampleGamma(rng, 0.6, 0.15) * rate);
+        const recency = Math.floor(sampleGamma(rng, 1, 1 / (120 / (0.5 + rate))));
+        const tenure = recency + Math.floor(sampleGamma(rng, 2, 1 / 200));
+        const revenue = Math.round(count * sampleGamma(rng, 2, 1 / 150) * 100);
+        const pAlive = 1 / (1 + recency / 180);
+        snaps.push([
+          id,
+          asOf,
+          'bg-nbd',
+          pAlive,
+          pAlive * rate,
+          365,
+          Math.round(revenue / count),
+          Math.round(revenue * pAlive * 0.3),
+          {
+            orders: count,
+            revenueMinor: revenue,
+            marginMinor: Math.round(revenue * 0.3),
+            tenureDays: tenure,
+            daysSinceLastPurchase: recency,
+            lastPurchase: new Date(end - (recency + 1) * 86_400_000).toISOString().slice(0, 10),
+          },
+        ]);
+        for (let k = 0; k < Math.min(count, 3); k++) {
+          const day = recency + k * 60;
+          if (day > 360) break;
+          orders.push([
+            id,
+            `T${i}-${k}`,
+            new Date(end - (day + 1) * 86_400_000),
+            Math.round(revenue / count),
+          ]);
+        }
+        if (rng.next() < 0.3) {
+          touches.push([
+            id,
+            `I${i}`,
+            new Date(end - Math.floor(rng.next() * 300 + 1) * 86_400_000),
+            rng.next() < 0.2 ? 'complaint' : 'call',
+          ]);
+        }
+        stages.push([
+          id,
+          'relationship',
+          new Date(`${asOf}T00:00:00Z`),
+          null,
+          recency > 180 ? 'decline' : 'stability',
+          '',
+        ]);
+      }
+      await db.copyIn('customers', ['customer_id', 'province', 'gender', 'owner_id'], customers);
+      await db.copyIn(
+        'score_snapshots',
+        [
+          'customer_id',
+          'as_of',
+          'model',
+          'p_alive',
+          'expected_purchases',
+          'horizon_days',
+          'expected_spend_minor',
+          'clv_minor',
+          'historical',
+        ],
+        snaps,
+      );
+      await db.copyIn(
+        'transactions',
+        ['customer_id', 'transaction_id', 'occurred_at', 'amount_minor'],
+        orders,
+      );
+      await db.copyIn(
+        'interactions',
+        ['customer_id', 'interaction_id', 'occurred_at', 'type'],
+        touches,
+      );
+      await db.copyIn(
+        'stage_history',
+        ['customer_id', 'model_id', 'changed_at', 'from_stage', 'to_stage', 'reason'],
+        stages,
+      );
+    }
+    await db.exec('ANALYZE');
+    console.log(
+      `PostgreSQL end to end: ${n} customers loaded in ${((performance.now() - tl) / 1000).toFixed(1)} s (setup, not timed below)`,
+    );
+    for (const [segName, rule] of [
+      ['衰退高价值', "stage = '退化期' AND clv > 100"],
+      ['近期投诉', 'complaints_90d >= 1 OR days_since_purchase > 300'],
+    ]) {
+      const tc = performance.now();
+      const r = await createSegment(db, { name: segName, rule });
+      console.log(
+        `  segment create "${segName}" (+ first refresh): ${r.segment.members} members in ${((performance.now() - tc) / 1000).toFixed(2)} s`,
+      );
+    }
+    let last = performance.now();
+    let lastStep = 'start';
+    const steps: string[] = [];
+    const tr = performance.now();
+    const run = await runSegmentAnalysis(db, {
+      asOf,
+      progress: (step) => {
+        const now = performance.now();
+        if (lastStep !== 'start') steps.push(`${lastStep} ${((now - last) / 1000).toFixed(2)} s`);
+        last = now;
+        lastStep = step;
+      },
+    });
+    steps.push(`${lastStep} ${((performance.now() - last) / 1000).toFixed(2)} s`);
+    console.log(`  runSegmentAnalysis: ${steps.join(', ')}`);
+    console.log(
+      `  RFM + tiers + Pareto + clusters (k = ${run.clusters?.k}) + snapshot update + ${run.segments.length} segment refreshes: ${((performance.now() - tr) / 1000).toFixed(2)} s for ${run.customers} customers (aim ≤ 30 s)`,
+    );
+  } finally {
+    await db.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}

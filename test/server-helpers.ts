@@ -34,16 +34,22 @@ export interface Harness {
       token?: string;
       noCsrf?: boolean;
     },
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON checked by the tests' assertions
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
 export async function startHarness(
   backend: Backend,
-  options: { now?: () => Date; worker?: false | { baseDelayMs?: number; pollMs?: number } } = {},
+  options: {
+    now?: () => Date;
+    worker?: false | { baseDelayMs?: number; pollMs?: number };
+    prepare?: (db: Db) => Promise<void>;
+  } = {},
 ): Promise<Harness> {
   const fresh = await backend.fresh();
   const db = fresh.db;
+  await options.prepare?.(db);
   const staff: Record<Role, string | null> = {
     admin: null,
     manager: null,

@@ -6,6 +6,7 @@ import {
   replayLifecycle,
   runLifecycleAnalysis,
 } from '../store/lifecycle-analysis.js';
+import { runSegmentAnalysis } from '../store/segment-analysis.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -13,6 +14,7 @@ import {
 } from '../store/value-analysis.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
+import { describeSegmentRun } from './segments.js';
 import { describeTarget, withDb } from './with-db.js';
 
 const MODELS: readonly ModelChoice[] = ['auto', 'bgnbd', 'mbgnbd', 'pareto'];
@@ -146,7 +148,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           value: opts.discountRate,
         });
       }
-      const { report, lifecycle } = await withDb(ctx, async (db) => {
+      const { report, lifecycle, segments } = await withDb(ctx, async (db) => {
         const report = await runValueAnalysis(db, {
           asOf: opts.asOf ?? todayUtc(),
           model: opts.model,
@@ -158,9 +160,14 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
-        return { report, lifecycle };
+        const segments = await runSegmentAnalysis(db, { asOf: report.asOf });
+        return { report, lifecycle, segments };
       });
-      if (opts.json) printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle });
-      else ctx.out.write(describeAnalysis(report) + describeLifecycle(lifecycle));
+      if (opts.json)
+        printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, segments });
+      else
+        ctx.out.write(
+          describeAnalysis(report) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+        );
     });
 }

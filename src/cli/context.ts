@@ -31,7 +31,12 @@ export function exitCodeFor(error: unknown): number {
 export function describeError(error: unknown, debug: boolean): string {
   if (debug && error instanceof Error && error.stack) return error.stack;
   if (error instanceof TenureError) {
-    const where = formatLocation(error.details);
+    const d = error.details;
+    // a message that already names its line and column (a rule, a JSON path) needs only the field
+    if (!d.file && d.line !== undefined && error.message.includes(`${d.line}:${d.column}`)) {
+      return d.field ? `${d.field} ${error.message}` : error.message;
+    }
+    const where = formatLocation(d);
     return where && !error.message.startsWith(where) ? `${where}: ${error.message}` : error.message;
   }
   if (error instanceof Error) return error.message;

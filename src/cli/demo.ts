@@ -15,14 +15,15 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { runSegmentAnalysis } from '../store/segment-analysis.js';
 import { upsertUser } from '../store/user-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
 import { describeAnalysis, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
-
 import { exportDemoCsv } from './demo-export.js';
 import { type Progress, startProgress } from './progress.js';
+import { describeSegmentRun } from './segments.js';
 import { serve } from './serve.js';
 import { describeTarget, withDb } from './with-db.js';
 
@@ -185,7 +186,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle, logins } = await withDb(ctx, async (db) => {
+      const { report, analysis, lifecycle, segments, logins } = await withDb(ctx, async (db) => {
         const report = await loadDemo(db, options, {
           replace: Boolean(opts.replace),
           progress,
@@ -197,11 +198,19 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
+        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
         const logins = await createDemoUsers(db);
-        return { report, analysis, lifecycle, logins };
+        return { report, analysis, lifecycle, segments, logins };
       });
       if (opts.json) {
-        printJson(ctx, { target: describeTarget(ctx), ...report, analysis, lifecycle, logins });
+        printJson(ctx, {
+          target: describeTarget(ctx),
+          ...report,
+          analysis,
+          lifecycle,
+          segments,
+          logins,
+        });
         return;
       }
       const t = report.tables;
@@ -214,7 +223,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             ? '  (already loaded: nothing changed)\n'
             : ''),
       );
-      ctx.out.write(describeAnalysis(analysis) + describeLifecycle(lifecycle));
+      ctx.out.write(
+        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+      );
       const banner = describeLogins(logins);
       if (opts.serve === false) {
         ctx.out.write(banner);

@@ -7,6 +7,7 @@ import { registerCustomer } from './customer.js';
 import { registerDemo } from './demo.js';
 import { registerFit } from './fit.js';
 import { registerImport } from './import.js';
+import { registerSegments } from './segments.js';
 import { registerServe } from './serve.js';
 import { registerStageModel } from './stage-model.js';
 import { registerStages } from './stages.js';
@@ -41,5 +42,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerCustomer(program, ctx);
   registerServe(program, ctx);
   registerUser(program, ctx);
+  registerSegments(program, ctx);
   return program;
 }

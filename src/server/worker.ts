@@ -133,7 +133,10 @@ export class BackgroundWorker {
 
   /** One round: drain the refresh queue, then send due webhooks. Exposed for tests. */
   async tick(): Promise<void> {
-    while (!this.stopped && (await this.refreshSome()) > 0) {}
+    while (!this.stopped && (await this.refreshSome()) > 0) {
+      // Deliveries due meanwhile go out between refresh batches.
+      await this.deliverSome();
+    }
     while (!this.stopped && (await this.deliverSome()) > 0) {}
   }
 
@@ -141,7 +144,9 @@ export class BackgroundWorker {
     const stored = await storedStageModels(this.db);
     const models = stored.filter((m) => m.enabled).map((m) => m.model);
     return this.db.transaction(async (tx) => {
-      const ids = await claimRefreshBatch(tx, 100);
+      // Small transactions: on the embedded database a transaction holds the only connection,
+      // so requests wait for it.
+      const ids = await claimRefreshBatch(tx, 10);
       for (const id of ids) {
         try {
           await tx.transaction((inner) => refreshCustomer(inner, id, this.now(), models));

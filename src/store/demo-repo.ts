@@ -125,3 +125,38 @@ export async function lifecycleAccuracy(
     precision: r.churned ? r.churnedDead / r.churned : Number.NaN,
   };
 }
+
+export interface ClusterTruth {
+  cluster: string;
+  archetype: string;
+  customers: number;
+  /** share of the cluster truly alive at the as-of date */
+  aliveShare: number;
+  /** mean true purchase rate λ (per week) and mean true spend per order (fen) */
+  meanLambda: number;
+  meanSpendMinor: number;
+  /** mean of alive × λ × spend: the true rate of future value, fen per week */
+  valueRateMinor: number;
+  meanOrders: number;
+  meanComplaints: number;
+}
+
+/** The demo's ground truth summarised per cluster of snapshot `asOf` (eval:segments). */
+export async function clusterTruth(db: Db, asOf: string): Promise<ClusterTruth[]> {
+  const { rows } = await db.query<ClusterTruth>(
+    `SELECT s.cluster, s.archetype, count(*)::int AS customers,
+            avg(CASE WHEN (t.truth->>'aliveAtAsOf')::boolean THEN 1 ELSE 0 END)::float8 AS "aliveShare",
+            avg((t.truth->>'lambda')::float8)::float8 AS "meanLambda",
+            avg((t.truth->>'meanSpendMinor')::float8)::float8 AS "meanSpendMinor",
+            avg(CASE WHEN (t.truth->>'aliveAtAsOf')::boolean
+                     THEN (t.truth->>'lambda')::float8 * (t.truth->>'meanSpendMinor')::float8
+                     ELSE 0 END)::float8 AS "valueRateMinor",
+            avg((t.truth->>'completedOrders')::float8)::float8 AS "meanOrders",
+            avg((t.truth->>'complaints')::float8)::float8 AS "meanComplaints"
+     FROM score_snapshots s JOIN demo_truth t ON t.customer_id = s.customer_id
+     WHERE s.as_of = $1 AND s.cluster IS NOT NULL
+     GROUP BY s.cluster, s.archetype ORDER BY s.cluster`,
+    [asOf],
+  );
+  return rows;
+}

@@ -41,8 +41,17 @@ describe('archetype labels (issue 5.3, seed 004)', () => {
       z: [0.4, 0.4, 1.1, 1.2, -1.5, -1.2, 1.5],
       orders: 6,
       archetype: 'churn-risk',
-      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.1 SD, complaints +1.5 SD',
-      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.1 个标准差，投诉次数高于平均 1.5 个标准差',
+      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.1 SD, complaints +1.5 SD, spend trend −1.5 SD',
+      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.1 个标准差，投诉次数高于平均 1.5 个标准差，消费趋势低于平均 1.5 个标准差',
+    },
+    {
+      title:
+        'long gone with a low P(alive) is churn risk without any complaint (two of four tests)',
+      z: [0.1, 0.2, 1.2, 0.3, 0.1, -1.2, -0.1],
+      orders: 5,
+      archetype: 'churn-risk',
+      en: 'Churn risk: P(alive) −1.2 SD, days since last purchase +1.2 SD',
+      zh: '流失风险：存活概率低于平均 1.2 个标准差，距上次购买天数高于平均 1.2 个标准差',
     },
     {
       title: 'one order long ago is a one-off transactor, even with a high P(alive)',

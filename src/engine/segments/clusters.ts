@@ -10,10 +10,11 @@
  * mean z per feature, i.e. how many population standard deviations it sits from the average.
  *
  * Archetype rules on a cluster's mean z (a role missing from the features is not tested; an
- * archetype needs at least two of its tests present, except silent majority):
+ * archetype fits when at least two of its tests pass, except silent majority):
  *   value elite      monetary or CLV z ≥ +0.5 and frequency z ≥ +0.5
  *   high potential   recency z ≤ −0.3 (recent), tenure z ≤ −0.3 (young), trend z ≥ +0.3 (rising)
- *   churn risk       P(alive) z ≤ −0.5, recency z ≥ +0.5 (long ago), complaints z ≥ +0.5
+ *   churn risk       P(alive) z ≤ −0.5, recency z ≥ +0.5 (long ago), complaints z ≥ +0.5,
+ *                    trend z ≤ −0.5 (spend falling)
  *   one-off          mean orders ≤ 1.5 (frequency ≈ 1) and recency z ≥ +0.3
  *   silent majority  every feature within ±0.5 and frequency / engagement z ≤ 0
  * When several fit, the one whose tests are passed by the widest mean margin wins.
@@ -184,7 +185,12 @@ const RULES: readonly { archetype: Archetype; tests: readonly Test[]; minTests: 
   },
   {
     archetype: 'churn-risk',
-    tests: [low('p-alive', -0.5), high('recency', 0.5), high('complaints', 0.5)],
+    tests: [
+      low('p-alive', -0.5),
+      high('recency', 0.5),
+      high('complaints', 0.5),
+      low('trend', -0.5),
+    ],
     minTests: 2,
   },
   {
@@ -222,24 +228,25 @@ export function labelArchetype(
   };
   let best: { archetype: Archetype; margin: number; zh: string[]; en: string[] } | null = null;
   for (const rule of RULES) {
-    let present = 0;
-    let ok = true;
+    // A rule fits when at least `minTests` of its tests pass; its strength is the mean margin
+    // of the passing tests, and the reason names them.
+    let passed = 0;
     let margin = 0;
     const zh: string[] = [];
     const en: string[] = [];
     for (const t of rule.tests) {
       const f = find(t.roles);
       if (f < 0) continue;
-      present++;
       const m = t.margin(z[f], means[f]);
-      if (m < 0) ok = false;
+      if (m < 0) continue;
+      passed++;
       margin += m;
       const said = t.say(z[f], means[f], features[f].role);
       zh.push(said.zh);
       en.push(said.en);
     }
-    if (!ok || present < rule.minTests) continue;
-    const mean = margin / present;
+    if (passed < rule.minTests) continue;
+    const mean = margin / passed;
     if (!best || mean > best.margin) best = { archetype: rule.archetype, margin: mean, zh, en };
   }
   if (best) {

@@ -9,4 +9,5 @@ export * from './kmeans.js';
 export * from './pareto.js';
 export * from './rfm.js';
 export * from './segment-rule.js';
+export * from './settings.js';
 export * from './tiers.js';

@@ -132,7 +132,8 @@ export interface TierOptions {
   readonly tiers?: readonly TierDefinition[];
 }
 
-function checkCutoffs(cutoffs: TierCutoffs, tierCount: number): void {
+/** Check tier cut-offs: one fewer than the tiers, shares in [0, 1] ascending or minimums descending. */
+export function checkTierCutoffs(cutoffs: TierCutoffs, tierCount: number): void {
   const list = cutoffs.kind === 'share' ? cutoffs.cumulativeShares : cutoffs.minimums;
   const field = cutoffs.kind === 'share' ? 'cumulativeShares' : 'minimums';
   if (list.length !== tierCount - 1) {
@@ -171,7 +172,7 @@ export function assignValueTiers(
 ): TierResult {
   const tiers = options.tiers ?? DEFAULT_TIERS;
   const cutoffs = options.cutoffs ?? DEFAULT_TIER_CUTOFFS;
-  checkCutoffs(cutoffs, tiers.length);
+  checkTierCutoffs(cutoffs, tiers.length);
   const n = values.length;
   if (ids.length !== n) {
     throw new InputError(

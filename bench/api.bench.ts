@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:api`: the HTTP API on loopback against PostgreSQL (issue 7 "Done means"):
+ *  1. customer-360 throughput and p50/p99 latency with 1,000,000 customers (autocannon,
+ *     random customers, bearer token, each read audited as in production);
+ *  2. sustained event ingestion (batches of 500 orders from 8 concurrent clients) with the
+ *     incremental refresh worker running, and how fast that worker brings customers up to date.
+ *
+ * The database (TENURE_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/tenure_bench_api)
+ * is created and filled once with generate_series (customers, 3 orders each, a score snapshot and
+ * a stage each) and reused by later runs. Aims (issue 7): 360 p99 ≤ 20 ms at ≥ 2,000 req/s;
+ * ingestion ≥ 5,000 events/s on 2 cores.
+ *
+ *   npm run bench:api [-- --customers 1000000 --seconds 10]
+ */
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { buildServer } from '../src/server/app.js';
+import { hashPassword } from '../src/server/auth.js';
+import { openDb } from '../src/store/open.js';
+import { createApiToken, upsertUser } from '../src/store/user-repo.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const N = arg('customers', 1_000_000);
+const SECONDS = arg('seconds', 10);
+const URL_ =
+  process.env.TENURE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenure_bench_api';
+
+async function ensureDatabase(): Promise<void> {
+  const url = new URL(URL_);
+  const name = url.pathname.slice(1);
+  const server = new URL(URL_);
+  server.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (rows.length === 0) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+}
+
+async function fill(db: Awaited<ReturnType<typeof openDb>>): Promise<void> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers');
+  if (rows[0].n >= N) {
+    console.log(`reusing ${rows[0].n.toLocaleString()} customers in ${URL_}`);
+    return;
+  }
+  const t = performance.now();
+  console.log(`filling ${N.toLocaleString()} customers (once)…`);
+  await db.exec(`TRUNCATE customers, transactions, score_snapshots, stage_history, event_receipts,
+                 customer_refresh_queue, audit_log CASCADE`);
+  await db.query(
+    `INSERT INTO customers (customer_id, name, phones, emails, province, city, owner_id, birthday, industry, channel)
+     SELECT 'B' || lpad(i::text, 7, '0'), '客户' || i, ARRAY['138' || lpad((i % 100000000)::text, 8, '0')],
+            ARRAY['c' || i || '@example.com'], (ARRAY['浙江','广东','上海','北京','四川'])[1 + i % 5],
+            (ARRAY['杭州','深圳','上海','北京','成都'])[1 + i % 5], 'S' || (i % 200),
+            date '1960-01-01' + (i % 15000), (ARRAY['retail','finance','tech'])[1 + i % 3], 'web'
+     FROM generate_series(1, $1::int) i`,
+    [N],
+  );
+  await db.query(
+    `INSERT INTO transactions (customer_id, transaction_id, occurred_at, amount_minor, cost_minor)
+     SELECT 'B' || lpad(i::text, 7, '0'), 'O' || i || '-' || k,
+            timestamptz '2025-01-01' + ((i * 7 + k * 97) % 500) * interval '1 day', 1000 + (i * k) % 50000, 600
+     FROM generate_series(1, $1::int) i, generate_series(1, 3) k`,
+    [N],
+  );
+  await db.query(
+    `INSERT INTO score_snapshots (customer_id, as_of, model, p_alive, expected_purchases, horizon_days,
+                                  expected_spend_minor, clv_minor, historical, tier, churn_risk, warning_level)
+     SELECT 'B' || lpad(i::text, 7, '0'), date '2026-06-30', 'bg-nbd', (i % 100) / 100.0, (i % 7) / 2.0, 365,
+            5000, (i % 7) * 2500, jsonb_build_object('revenueMinor', 3000 + i % 90000, 'orders', 3),
+            (ARRAY['high','medium','low'])[1 + i % 3], (i % 100) / 100.0, (ARRAY['low','medium','high'])[1 + i % 3]
+     FROM generate_series(1, $1::int) i`,
+    [N],
+  );
+  await db.query(
+    `INSERT INTO stage_history (customer_id, model_id, changed_at, from_stage, to_stage, reason, reason_data)
+     SELECT 'B' || lpad(i::text, 7, '0'), 'relationship', timestamptz '2026-06-30', NULL,
+            (ARRAY['exploration','formation','stability','decline','churned'])[1 + i % 5], '基准数据', '{"en":"bench data"}'
+     FROM generate_series(1, $1::int) i`,
+    [N],
+  );
+  await db.query(
+    `INSERT INTO model_fits (as_of, model, unit, customers, params, stderr, converged, reason, chosen)
+     VALUES ('2026-06-30', 'bg-nbd', 'week', $1, '{"r":0.25,"alpha":4.4,"a":0.8,"b":2.4}', '{}', true, 'bench', true)
+     ON CONFLICT DO NOTHING`,
+    [N],
+  );
+  await db.exec('ANALYZE');
+  console.log(`  filled in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+
+async function main() {
+  await ensureDatabase();
+  const db = await openDb({ databaseUrl: URL_, dataDir: null });
+  await fill(db);
+  const admin = await upsertUser(db, {
+    username: 'bench-admin',
+    role: 'admin',
+    passwordHash: await hashPassword('bench password'),
+  });
+  const { secret } = await createApiToken(db, admin.userId, 'bench', [
+    'customers:read',
+    'events:write',
+  ]);
+  const app = await buildServer({
+    db,
+    config: loadConfig({}),
+    logger: false,
+    now: () => new Date('2026-07-01T12:00:00Z'),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const auth = { authorization: `Bearer ${secret}` };
+
+  // 1. customer 360
+  let seq = 0;
+  const run = await autocannon({
+    url: base,
+    connections: 16,
+    duration: SECONDS,
+    headers: auth,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          // a pseudo-random spread over the whole base (Knuth's multiplicative hash)
+          const i = 1 + ((++seq * 2654435761) % N);
+          req.path = `/api/customers/B${String(i).padStart(7, '0')}/360`;
+          return req;
+        },
+      },
+    ],
+  });
+  console.log(
+    `customer 360 (${N.toLocaleString()} customers, PostgreSQL, 16 connections, ${SECONDS} s): ` +
+      `${Math.round(run.requests.average).toLocaleString()} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, ` +
+      `non-2xx ${run.non2xx}, errors ${run.errors}  (aim: p99 ≤ 20 ms at ≥ 2,000 req/s)`,
+  );
+
+  // 2. event ingestion with the refresh worker running
+  const queued0 = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM customer_refresh_queue',
+  );
+  const BATCH = 500;
+  let events = 0;
+  let next = Date.now();
+  const runId = next;
+  const stopAt = Date.now() + SECONDS * 1000;
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (Date.now() < stopAt) {
+        const batch = Array.from({ length: BATCH }, () => {
+          const n = next++;
+          return {
+            idempotencyKey: `bench-${runId}-${n}`,
+            type: 'transaction.created',
+            data: {
+              transactionId: `E${runId}-${n}`,
+              customerId: `B${String(1 + ((n * 2654435761) % N)).padStart(7, '0')}`,
+              occurredAt: '2026-07-01T10:00:00Z',
+              amountMinor: 1000 + (n % 5000),
+            },
+          };
+        });
+        const t = performance.now();
+        const res = await fetch(`${base}/api/events`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ events: batch }),
+        });
+        const body = (await res.json()) as { applied?: number };
+        lat.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`events: ${res.status} ${JSON.stringify(body)}`);
+        events += body.applied ?? 0;
+      }
+    }),
+  );
+  const elapsed = SECONDS + 0; // the clients stop at the deadline (± one batch)
+  lat.sort((a, b) => a - b);
+  const queued = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM customer_refresh_queue',
+  );
+  const refreshed = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = '2026-07-01'`,
+  );
+  console.log(
+    `event ingestion (batches of ${BATCH}, 8 clients, ${SECONDS} s): ${Math.round(events / elapsed).toLocaleString()} events/s committed ` +
+      `(batch p50 ${lat[Math.floor(lat.length / 2)].toFixed(0)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(0)} ms)  (aim: ≥ 5,000 events/s)`,
+  );
+  console.log(
+    `incremental refresh meanwhile: ${refreshed.rows[0].n.toLocaleString()} customers re-scored and re-staged ` +
+      `(${Math.round(refreshed.rows[0].n / elapsed)} /s); ${queued.rows[0].n.toLocaleString()} still queued (was ${queued0.rows[0].n})`,
+  );
+  await app.close();
+  await db.close();
+}
+
+await main();
