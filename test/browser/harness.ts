@@ -14,6 +14,7 @@ import { buildServer, type TenureServer } from '../../src/server/app.js';
 import type { Db } from '../../src/store/db.js';
 import { replayLifecycle } from '../../src/store/lifecycle-analysis.js';
 import { openDb } from '../../src/store/open.js';
+import { runSegmentAnalysis } from '../../src/store/segment-analysis.js';
 import { runValueAnalysis } from '../../src/store/value-analysis.js';
 import { ensureWebBuild } from '../../web/build.js';
 
@@ -58,9 +59,10 @@ export async function startWorld(customers = 2000): Promise<World> {
   await ensureWebBuild();
   const db = await openDb({ databaseUrl: null, dataDir: null });
   await loadDemo(db, { customers, years: 3, seed: 7, industry: 'retail', asOf: AS_OF });
-  await runValueAnalysis(db, { asOf: AS_OF });
+  const value = await runValueAnalysis(db, { asOf: AS_OF });
   // a year of month-end stage history, so the dashboard has a stage mix over time
   await replayLifecycle(db, { from: new Date('2025-06-30T00:00:00Z'), to: AS_OF, step: 'month' });
+  await runSegmentAnalysis(db, { asOf: value.asOf });
   const logins = Object.fromEntries((await createDemoUsers(db)).map((l) => [l.role, l]));
   const server = await buildServer({
     db,

@@ -207,12 +207,25 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
         .poll(() => builder.getByRole('alert').first().textContent())
         .toContain('服务器尚未提供此功能');
     } else {
-      await expect
-        .poll(() => builder.getByTestId('live-count').textContent(), { timeout: 15_000 })
-        .toMatch(/符合条件：\d+ 位客户/);
-      await builder.getByLabel('细分名称').fill('退化期客户');
+      const preview = await w.page.evaluate(async () => {
+        const res = await fetch('/api/segments/preview', { method: 'POST' });
+        return res.status;
+      });
+      if (preview !== 404) {
+        await expect
+          .poll(() => builder.getByTestId('live-count').textContent(), { timeout: 15_000 })
+          .toMatch(/符合条件：\d+ 位客户/);
+      }
+      const name = `退化期客户 ${Date.now()}`;
+      await builder.getByLabel('细分名称').fill(name);
       await builder.getByRole('button', { name: '保存细分' }).click();
-      await w.page.getByTestId('segment-list').getByText('退化期客户').waitFor();
+      const saved = await builder.getByTestId('saved-count').textContent();
+      const shown = Number(/(\d+) 位客户/.exec(saved ?? '')?.[1]);
+      const list = await apiGet<{ items: { name: string; members: number }[] }>(w, '/api/segments');
+      const stored = list.body.items.find((x) => x.name === name);
+      expect(stored?.members).toBe(shown);
+      expect(shown).toBeGreaterThan(0); // the demo has customers in decline
+      await w.page.getByTestId('segment-list').getByText(name).waitFor();
     }
     await screenshot(w.page, 'segments');
   });

@@ -153,6 +153,8 @@ export function useSegments() {
 export interface SegmentField {
   name: string;
   type: 'text' | 'number' | 'date' | 'boolean' | 'tags';
+  zh?: string;
+  en?: string;
   values?: string[];
 }
 
@@ -184,23 +186,48 @@ export function useCreateSegment() {
   });
 }
 
-/** Aggregates for the segments page: RFM grid, tiers, clusters. */
+/** GET /api/segments/analysis: the stored segmentation run (src/store/segment-analysis.ts loadSegmentRuns). */
 export interface SegmentReport {
-  rfmGrid?: { r: number; f: number; customers: number; avgMonetaryMinor?: number | string }[];
-  tiers?: { tier: string; customers: number; valueMinor?: number | string; share?: number }[];
-  clusters?: {
-    cluster: string;
-    archetype?: string | null;
-    label?: string;
+  asOf: string;
+  rfm: {
     customers: number;
-    profile?: Record<string, number>;
-  }[];
+    segments: { key: string; zh: string; en: string; customers: number; share: number }[];
+    /** customers per (R, F) cell: rf[5 - R][F - 1] */
+    rf: number[][];
+  } | null;
+  tiers: {
+    basis?: string;
+    tiers: {
+      key: string;
+      zh: string;
+      en: string;
+      customers: number;
+      shareOfCustomers: number;
+      totalValue: number;
+      shareOfValue: number;
+    }[];
+  } | null;
+  clusters: {
+    features: { name: string; role: string }[];
+    k: number;
+    chosenBy: string;
+    clusters: {
+      id: string;
+      size: number;
+      share: number;
+      means: number[];
+      z: number[];
+      archetype: string;
+      label: Bilingual;
+      reason: Bilingual;
+    }[];
+  } | null;
 }
 
 export function useSegmentReport() {
   return useQuery({
     queryKey: ['segment-report'],
-    queryFn: () => api<SegmentReport>('/api/segments/report'),
+    queryFn: () => api<SegmentReport>('/api/segments/analysis'),
   });
 }
 

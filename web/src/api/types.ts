@@ -140,14 +140,15 @@ export interface Customer360 {
   tasks: Task[];
 }
 
+/** GET /api/segments items (src/server/routes/segments.ts). */
 export interface SegmentSummary {
   segmentId: string;
   name: string;
-  kind?: string;
-  definition?: { rule?: string } & Record<string, unknown>;
-  rule?: string;
-  memberCount?: number | null;
-  members?: number | null;
+  rule: string;
+  description?: string | null;
+  members: number;
+  refreshedAt?: string | null;
+  createdAt?: string;
 }
 
 export interface AnalysisRun {

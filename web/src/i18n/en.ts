@@ -202,6 +202,10 @@ export const en: Messages = {
     adminOnly: 'Only an administrator can change thresholds.',
   },
   segments: {
+    countAfterSave: 'The count shows once saved (the server has no live count yet)',
+    saved1: 'Saved “{{name}}”: {{count}} customers',
+    rfmSegments: 'RFM segments',
+    valueShare: 'Share of value',
     title: 'Segments',
     rfmGrid: 'RFM grid (R × F, customers)',
     tiers: 'Value tiers',

@@ -199,6 +199,10 @@ export const zhCN = {
     adminOnly: '只有管理员可以修改阈值。',
   },
   segments: {
+    countAfterSave: '保存后显示人数（服务器尚无实时计数接口）',
+    saved1: '已保存“{{name}}”：{{count}} 位客户',
+    rfmSegments: 'RFM 分群',
+    valueShare: '价值占比',
     title: '客户细分',
     rfmGrid: 'RFM 网格（R × F，客户数）',
     tiers: '价值等级',

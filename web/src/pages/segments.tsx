@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
+import { ApiError } from '../api/client.js';
 import {
   type SegmentField,
   useCreateSegment,
@@ -13,27 +14,67 @@ import {
 import { useRole } from '../auth.js';
 import { Chart } from '../components/chart.js';
 import { Empty, ErrorBox, Panel, QueryState } from '../components/ui.js';
-import { formatMoney, formatNumber } from '../format.js';
-import { archetypeName, localised, tierName } from '../labels.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { ARCHETYPES, archetypeName, localised, RFM_SEGMENTS } from '../labels.js';
 
-/** Used when the server does not list its fields (GET /api/segments/fields). */
+/**
+ * The rule language's fields (src/store/segment-repo.ts SEGMENT_FIELDS), used when the server
+ * does not list them (GET /api/segments/fields).
+ */
 const DEFAULT_FIELDS: SegmentField[] = [
   {
     name: 'stage',
     type: 'text',
+    zh: '生命周期阶段',
+    en: 'Lifecycle stage',
     values: ['prospect', 'exploration', 'formation', 'stability', 'decline', 'churned'],
   },
-  { name: 'tier', type: 'text', values: ['platinum', 'gold', 'iron', 'lead'] },
-  { name: 'rfm_segment', type: 'text' },
-  { name: 'warning_level', type: 'text', values: ['high', 'medium', 'low'] },
-  { name: 'churn_risk', type: 'number' },
-  { name: 'clv', type: 'number' },
-  { name: 'p_alive', type: 'number' },
-  { name: 'province', type: 'text' },
-  { name: 'city', type: 'text' },
-  { name: 'gender', type: 'text', values: ['male', 'female'] },
-  { name: 'industry', type: 'text' },
-  { name: 'channel', type: 'text' },
+  { name: 'tier', type: 'text', zh: '价值层级', en: 'Value tier' },
+  {
+    name: 'rfm_segment',
+    type: 'text',
+    zh: 'RFM 分群',
+    en: 'RFM segment',
+    values: Object.keys(RFM_SEGMENTS),
+  },
+  {
+    name: 'archetype',
+    type: 'text',
+    zh: '聚类画像',
+    en: 'Cluster archetype',
+    values: Object.keys(ARCHETYPES),
+  },
+  {
+    name: 'warning_level',
+    type: 'text',
+    zh: '预警级别',
+    en: 'Warning level',
+    values: ['high', 'medium', 'low'],
+  },
+  { name: 'churn_risk', type: 'number', zh: '流失风险', en: 'Churn risk (0–1)' },
+  { name: 'p_alive', type: 'number', zh: '存活概率', en: 'P(alive)' },
+  { name: 'clv', type: 'number', zh: '预测终身价值（元）', en: 'Predicted CLV (yuan)' },
+  { name: 'revenue', type: 'number', zh: '累计消费（元）', en: 'Revenue to date (yuan)' },
+  { name: 'orders', type: 'number', zh: '订单数', en: 'Orders to date' },
+  {
+    name: 'days_since_purchase',
+    type: 'number',
+    zh: '距上次购买天数',
+    en: 'Days since the last purchase',
+  },
+  { name: 'complaints_90d', type: 'number', zh: '90 天投诉数', en: 'Complaints in 90 days' },
+  { name: 'rfm_r', type: 'number', zh: 'R 分', en: 'RFM recency score' },
+  { name: 'rfm_f', type: 'number', zh: 'F 分', en: 'RFM frequency score' },
+  { name: 'rfm_m', type: 'number', zh: 'M 分', en: 'RFM monetary score' },
+  { name: 'age', type: 'number', zh: '年龄', en: 'Age' },
+  { name: 'province', type: 'text', zh: '省份', en: 'Province' },
+  { name: 'city', type: 'text', zh: '城市', en: 'City' },
+  { name: 'gender', type: 'text', zh: '性别', en: 'Gender', values: ['male', 'female', 'other'] },
+  { name: 'industry', type: 'text', zh: '行业', en: 'Industry' },
+  { name: 'channel', type: 'text', zh: '渠道', en: 'Acquisition channel' },
+  { name: 'owner', type: 'text', zh: '客户经理', en: 'Owner (staff id)' },
+  { name: 'tags', type: 'tags', zh: '标签', en: 'Tags' },
+  { name: 'last_purchase', type: 'date', zh: '最近购买日期', en: 'Last purchase date' },
 ];
 
 const OPS: Record<SegmentField['type'], string[]> = {
@@ -95,7 +136,7 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 function RuleBuilder() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const fieldsQ = useSegmentFields();
   const fields = fieldsQ.data?.length ? fieldsQ.data : DEFAULT_FIELDS;
   const [name, setName] = useState('');
@@ -105,6 +146,8 @@ function RuleBuilder() {
   const rule = useMemo(() => ruleText(groups, fields), [groups, fields]);
   const debounced = useDebounced(rule, 300);
   const count = useSegmentCount(debounced);
+  // without a preview endpoint the count is known once the segment is saved
+  const previewMissing = count.error instanceof ApiError && count.error.code === 'missing_endpoint';
   const create = useCreateSegment();
   const update = (gi: number, ci: number, patch: Partial<Condition>) =>
     setGroups((gs) =>
@@ -149,7 +192,7 @@ function RuleBuilder() {
                   >
                     {fields.map((f) => (
                       <option key={f.name} value={f.name}>
-                        {f.name}
+                        {(i18n.language === 'en' ? f.en : f.zh) ?? f.name}
                       </option>
                     ))}
                   </select>
@@ -230,9 +273,11 @@ function RuleBuilder() {
             ? t('segments.counting')
             : count.data
               ? t('segments.liveCount', { count: count.data.count })
-              : ''}
+              : previewMissing
+                ? t('segments.countAfterSave')
+                : ''}
       </p>
-      {count.error && <ErrorBox error={count.error} />}
+      {count.error && !previewMissing && <ErrorBox error={count.error} />}
       <button
         type="button"
         className="primary"
@@ -241,6 +286,11 @@ function RuleBuilder() {
       >
         {t('segments.saveSegment')}
       </button>
+      {create.data && (
+        <p className="ok" role="status" data-testid="saved-count">
+          {t('segments.saved1', { name: create.data.name, count: create.data.members })}
+        </p>
+      )}
       {create.error && <ErrorBox error={create.error} />}
     </div>
   );
@@ -258,56 +308,55 @@ export function SegmentsPage() {
       </div>
       <div className="grid">
         <Panel title={t('segments.rfmGrid')}>
-          <QueryState query={report} isEmpty={(r) => !r.rfmGrid?.length} skeletonHeight={320}>
-            {(r) => (
-              <Chart
-                name="rfmGrid"
-                label={t('segments.rfmGrid')}
-                option={{
-                  tooltip: { position: 'top' },
-                  grid: { left: 56, right: 16, top: 8, bottom: 72 },
-                  xAxis: {
-                    type: 'category',
-                    data: ['1', '2', '3', '4', '5'],
-                    name: t('segments.recency'),
-                    nameLocation: 'middle',
-                    nameGap: 24,
-                  },
-                  yAxis: {
-                    type: 'category',
-                    data: ['1', '2', '3', '4', '5'],
-                    name: t('segments.frequency'),
-                  },
-                  visualMap: {
-                    min: 0,
-                    max: Math.max(1, ...(r.rfmGrid ?? []).map((c) => c.customers)),
-                    orient: 'horizontal',
-                    left: 'center',
-                    bottom: 0,
-                    inRange: { color: ['#f0fdf4', '#15803d'] },
-                  },
-                  series: [
-                    {
-                      type: 'heatmap',
-                      label: { show: true },
-                      data: (r.rfmGrid ?? []).map((c) => [c.r - 1, c.f - 1, c.customers]),
+          <QueryState query={report} isEmpty={(r) => !r.rfm?.rf?.length} skeletonHeight={320}>
+            {(r) => {
+              const rf = r.rfm?.rf ?? [];
+              // rf[5 - R][F - 1] → heatmap cells [F - 1, R - 1, customers]
+              const cells = rf.flatMap((row, i) => row.map((n, j) => [j, 4 - i, n]));
+              return (
+                <Chart
+                  name="rfmGrid"
+                  label={t('segments.rfmGrid')}
+                  option={{
+                    tooltip: { position: 'top' },
+                    grid: { left: 56, right: 16, top: 8, bottom: 72 },
+                    xAxis: {
+                      type: 'category',
+                      data: ['1', '2', '3', '4', '5'],
+                      name: t('segments.frequency'),
+                      nameLocation: 'middle',
+                      nameGap: 24,
                     },
-                  ],
-                }}
-              />
-            )}
+                    yAxis: {
+                      type: 'category',
+                      data: ['1', '2', '3', '4', '5'],
+                      name: t('segments.recency'),
+                    },
+                    visualMap: {
+                      min: 0,
+                      max: Math.max(1, ...cells.map((c) => c[2])),
+                      orient: 'horizontal',
+                      left: 'center',
+                      bottom: 0,
+                      inRange: { color: ['#f0fdf4', '#15803d'] },
+                    },
+                    series: [{ type: 'heatmap', label: { show: true }, data: cells }],
+                  }}
+                />
+              );
+            }}
           </QueryState>
         </Panel>
-        <Panel title={t('segments.tiers')}>
-          <QueryState query={report} isEmpty={(r) => !r.tiers?.length}>
+        <Panel title={t('segments.rfmSegments')}>
+          <QueryState query={report} isEmpty={(r) => !r.rfm?.segments?.length}>
             {(r) => (
               <table className="table">
                 <tbody>
-                  {(r.tiers ?? []).map((x) => (
-                    <tr key={x.tier}>
-                      <th scope="row">{tierName(x.tier)}</th>
+                  {(r.rfm?.segments ?? []).map((x) => (
+                    <tr key={x.key}>
+                      <th scope="row">{localised(x)}</th>
                       <td className="num">{formatNumber(x.customers)}</td>
-                      <td className="num">{formatMoney(x.valueMinor)}</td>
+                      <td className="num">{formatPercent(x.share)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -315,22 +364,46 @@ export function SegmentsPage() {
             )}
           </QueryState>
         </Panel>
-        <Panel title={t('segments.clusters')} wide>
-          <QueryState query={report} isEmpty={(r) => !r.clusters?.length}>
+        <Panel title={t('segments.tiers')}>
+          <QueryState query={report} isEmpty={(r) => !r.tiers?.tiers?.length}>
+            {(r) => (
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('customers.tier')}</th>
+                    <th scope="col">{t('kpi.customers')}</th>
+                    <th scope="col">{t('segments.valueShare')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(r.tiers?.tiers ?? []).map((x) => (
+                    <tr key={x.key}>
+                      <th scope="row">{localised(x)}</th>
+                      <td className="num">
+                        {formatNumber(x.customers)} ({formatPercent(x.shareOfCustomers)})
+                      </td>
+                      <td className="num">{formatPercent(x.shareOfValue)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </QueryState>
+        </Panel>
+        <Panel title={t('segments.clusters')}>
+          <QueryState query={report} isEmpty={(r) => !r.clusters?.clusters?.length}>
             {(r) => (
               <table className="table">
                 <tbody>
-                  {(r.clusters ?? []).map((x) => (
-                    <tr key={x.cluster}>
+                  {(r.clusters?.clusters ?? []).map((x) => (
+                    <tr key={x.id}>
                       <th scope="row">
-                        {x.archetype ? archetypeName(x.archetype) : localised(x.label) || x.cluster}
+                        {x.id} · {localised(x.label) || archetypeName(x.archetype)}
                       </th>
-                      <td className="num">{formatNumber(x.customers)}</td>
-                      <td className="small muted">
-                        {Object.entries(x.profile ?? {})
-                          .map(([k, v]) => `${k} ${formatNumber(v, { digits: 2 })}`)
-                          .join(' · ')}
+                      <td className="num">
+                        {formatNumber(x.size)} ({formatPercent(x.share)})
                       </td>
+                      <td className="small muted">{localised(x.reason)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -350,9 +423,9 @@ export function SegmentsPage() {
                           {s.name}
                         </Link>
                       </th>
-                      <td className="num">{formatNumber(s.memberCount ?? s.members ?? null)}</td>
+                      <td className="num">{formatNumber(s.members)}</td>
                       <td className="small muted">
-                        <code>{s.rule ?? s.definition?.rule ?? ''}</code>
+                        <code>{s.rule}</code>
                       </td>
                     </tr>
                   ))}
