@@ -292,4 +292,35 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
       await screenshot(w.page, name);
     }
   });
+
+  test('issue 8: on a tablet (820 px wide) the dashboard and the 360 fit the screen without sideways scrolling', async () => {
+    await signIn(w, 'manager');
+    await w.page.setViewportSize({ width: 820, height: 1180 });
+    try {
+      for (const [pathName, name] of [
+        ['/', 'dashboard-tablet'],
+        ['/customers', 'customers-tablet'],
+      ] as const) {
+        await w.page.goto(`${w.base}${pathName}`);
+        await w.page.locator('main h1').first().waitFor();
+        await w.page.waitForFunction(
+          () =>
+            !(globalThis as unknown as PageGlobals).document.querySelector('[aria-busy="true"]'),
+          undefined,
+          { timeout: 15_000 },
+        );
+        const overflow = await w.page.evaluate(() => {
+          const g = globalThis as unknown as {
+            document: { documentElement: { scrollWidth: number } };
+            innerWidth: number;
+          };
+          return g.document.documentElement.scrollWidth - g.innerWidth;
+        });
+        expect(overflow, pathName).toBeLessThanOrEqual(0);
+        await screenshot(w.page, name);
+      }
+    } finally {
+      await w.page.setViewportSize({ width: 1366, height: 900 });
+    }
+  });
 });

@@ -231,17 +231,56 @@ export function useSegmentReport() {
   });
 }
 
+/**
+ * GET /api/stages: the lifecycle report of `tenure stages --json` (src/cli/stages.ts
+ * StagesReport): mix, transitions with Sankey data, Kaplan–Meier dwell, funnel, trajectories.
+ */
 export interface StageReport {
-  modelId?: string;
-  asOf?: string;
-  mix?: { stage: string; customers: number }[];
-  funnel?: { stage: string; reached?: number; customers?: number; count?: number }[];
-  dwell?: { stage: string; medianDays: number | null; meanDays?: number | null }[];
-  trajectories?: { pattern: string; customers: number; name?: unknown }[];
+  model: string;
+  asOf: string;
+  from: string | null;
+  customers: number;
+  mix: {
+    stage: string;
+    zh: string;
+    en: string;
+    colour: string;
+    customers: number;
+    share: number;
+  }[];
+  trajectories: {
+    pattern: string;
+    zh: string;
+    en: string;
+    customers: number;
+    revenueYuan: number;
+    clvYuan: number;
+  }[];
+  transitions: { counts: { from: string | null; to: string; customers: number; rate: number }[] };
+  dwell: {
+    stage: string;
+    zh: string;
+    en: string;
+    medianDays: number | null;
+    q1Days: number | null;
+    q3Days: number | null;
+  }[];
+  funnel: {
+    stage: string;
+    zh: string;
+    en: string;
+    reached: number;
+    conversion: number;
+    cumulative: number;
+  }[];
 }
 
 export function useStageReport() {
-  return useQuery({ queryKey: ['stages'], queryFn: () => api<StageReport>('/api/stages') });
+  return useQuery({
+    queryKey: ['stages'],
+    queryFn: () => api<StageReport>('/api/stages'),
+    retry: false,
+  });
 }
 
 export interface Bilingual {

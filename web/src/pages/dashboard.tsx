@@ -2,7 +2,7 @@
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
-import { type Dashboard, useDashboard } from '../api/hooks.js';
+import { type Dashboard, useDashboard, useStageReport } from '../api/hooks.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { Empty, KpiCard, Panel, QueryState } from '../components/ui.js';
 import { formatChange, formatDate, formatMoney, formatNumber, formatPercent } from '../format.js';
@@ -349,8 +349,24 @@ function ChartPanel({
   );
 }
 
-function DashboardBody({ d }: { d: Dashboard }) {
+function DashboardBody({ d: served }: { d: Dashboard }) {
   const { t, i18n } = useTranslation();
+  // transitions come with the dashboard or, failing that, from the lifecycle report
+  const stages = useStageReport();
+  const d = useMemo<Dashboard>(
+    () =>
+      served.transitions?.length || !stages.data
+        ? served
+        : {
+            ...served,
+            transitions: stages.data.transitions.counts.map((c) => ({
+              from: c.from,
+              to: c.to,
+              count: c.customers,
+            })),
+          },
+    [served, stages.data],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: options are re-made when the language changes
   const o = useMemo(() => dashboardOptions(d, t), [d, t, i18n.language]);
   useEffect(() => {

@@ -191,8 +191,8 @@ export function LifecyclePage() {
                       type: 'funnel',
                       sort: 'none',
                       data: (r.funnel ?? []).map((f) => ({
-                        name: stageName(f.stage),
-                        value: f.reached ?? f.customers ?? f.count ?? 0,
+                        name: localised(f),
+                        value: f.reached,
                         itemStyle: { color: stageColour(f.stage) },
                       })),
                     },
@@ -212,7 +212,7 @@ export function LifecyclePage() {
                   tooltip: { trigger: 'axis' },
                   grid: { left: 72, right: 16, top: 8, bottom: 24 },
                   xAxis: { type: 'value' },
-                  yAxis: { type: 'category', data: (r.dwell ?? []).map((x) => stageName(x.stage)) },
+                  yAxis: { type: 'category', data: (r.dwell ?? []).map((x) => localised(x)) },
                   series: [{ type: 'bar', data: (r.dwell ?? []).map((x) => x.medianDays) }],
                 }}
               />
@@ -226,7 +226,7 @@ export function LifecyclePage() {
                 <tbody>
                   {(r.trajectories ?? []).map((x) => (
                     <tr key={x.pattern}>
-                      <td>{localised(x.name) || x.pattern}</td>
+                      <td>{localised(x)}</td>
                       <td className="num">{formatNumber(x.customers)}</td>
                     </tr>
                   ))}
