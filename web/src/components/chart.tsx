@@ -20,7 +20,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 echarts.use([
   BarChart,
@@ -46,39 +46,66 @@ declare global {
 
 export type ChartOption = echarts.EChartsCoreOption;
 
+/**
+ * Charts below the fold are drawn when they come near the viewport (a dashboard has a dozen;
+ * drawing only what is seen keeps the first load short). `onRendered` fires after the first
+ * frame that shows data.
+ */
 export function Chart({
   name,
   option,
   height = 320,
   label,
+  onRendered,
 }: {
   name: string;
   option: ChartOption;
   height?: number;
   label: string;
+  onRendered?: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const [instance, setInstance] = useState<echarts.ECharts | null>(null);
+  const rendered = useRef(onRendered);
+  rendered.current = onRendered;
 
   useEffect(() => {
-    if (!ref.current) return;
-    const instance = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    window.__charts ??= {};
-    window.__charts[name] = instance;
-    const ro = new ResizeObserver(() => instance.resize());
-    ro.observe(ref.current);
+    const el = ref.current;
+    if (!el) return;
+    let chart: echarts.ECharts | null = null;
+    let ro: ResizeObserver | null = null;
+    const start = () => {
+      if (chart) return;
+      chart = echarts.init(el, undefined, { renderer: 'canvas' });
+      chart.on('rendered', () => rendered.current?.());
+      window.__charts ??= {};
+      window.__charts[name] = chart;
+      ro = new ResizeObserver(() => chart?.resize());
+      ro.observe(el);
+      setInstance(chart);
+    };
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          start();
+        }
+      },
+      { rootMargin: '200px' },
+    );
+    io.observe(el);
     return () => {
-      ro.disconnect();
-      if (window.__charts?.[name] === instance) delete window.__charts[name];
-      instance.dispose();
-      chart.current = null;
+      io.disconnect();
+      ro?.disconnect();
+      if (chart && window.__charts?.[name] === chart) delete window.__charts[name];
+      chart?.dispose();
+      setInstance(null);
     };
   }, [name]);
 
   useEffect(() => {
-    chart.current?.setOption({ animationDuration: 300, ...option }, { notMerge: true });
-  }, [option]);
+    instance?.setOption({ animationDuration: 300, ...option }, { notMerge: true });
+  }, [instance, option]);
 
   return (
     <div
