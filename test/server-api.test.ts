@@ -208,6 +208,19 @@ const MATRIX: Case[] = [
     path: '/api/audit',
     expected: only(200, ['admin']),
   },
+  {
+    title: 'list segments',
+    method: 'GET',
+    path: '/api/segments',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'save a segment',
+    method: 'POST',
+    path: '/api/segments',
+    body: () => ({ name: '浙江客户', rule: "province = '浙江'" }),
+    expected: only(201, ['admin', 'manager', 'analyst']),
+  },
   { title: 'who am I', method: 'GET', path: '/api/auth/me', expected: all(200) },
 ];
 
@@ -507,6 +520,29 @@ for (const backend of BACKENDS) {
       }
       const bad = await h.call('GET', '/api/customers?cursor=nonsense', { as: 'manager' });
       expect(bad.status).toBe(400);
+    });
+
+    test('issue 7: a saved segment’s members are listed through the customer list, scoped and masked', async () => {
+      const made = await h.call('POST', '/api/segments', {
+        as: 'manager',
+        body: { name: '南方客户', rule: "province IN ('广东', '上海')" },
+      });
+      expect(made.status).toBe(201);
+      const id = made.body.segmentId;
+      const bad = await h.call('POST', '/api/segments', {
+        as: 'manager',
+        body: { name: 'x', rule: 'province = ' },
+      });
+      expect(bad.status).toBe(400);
+      const members = await h.call('GET', `/api/segments/${id}/members`, { as: 'analyst' });
+      expect(
+        members.body.items.map(
+          (c: { customerId: string; name: string }) => `${c.customerId} ${c.name}`,
+        ),
+      ).toEqual(['C2 李*', 'C3 A**********']);
+      const filtered = await h.call('GET', `/api/customers?segment=${id}`, { as: 'agent' });
+      expect(filtered.status).toBe(200);
+      expect(filtered.body.items.map((c: { customerId: string }) => c.customerId)).toEqual(['C2']);
     });
 
     test('issue 7: the customer 360 has profile, timeline, totals and open tasks', async () => {

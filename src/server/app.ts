@@ -18,6 +18,7 @@ import { registerDataRoutes } from './routes/data.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerSegmentRoutes } from './routes/segments.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { type AppContext, openApiDocument, type Registry } from './routing.js';
 import { BackgroundWorker, type WorkerOptions } from './worker.js';
@@ -83,6 +84,7 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
   registerCustomerRoutes(fastify, registry, context);
   registerDataRoutes(fastify, registry, context);
   registerReportRoutes(fastify, registry, context);
+  registerSegmentRoutes(fastify, registry, context);
   registerEventRoutes(fastify, registry, context);
   registerWebhookRoutes(fastify, registry, context);
 

@@ -14,7 +14,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { StageModel } from '../engine/index.js';
 import type { Db } from '../store/db.js';
 import { claimRefreshBatch } from '../store/event-repo.js';
-import { currentStage, lastHistoryDay, rescoreCustomers } from '../store/incremental-repo.js';
+import {
+  currentStage,
+  type LastFit,
+  lastChosenFit,
+  lastHistoryDay,
+  rescoreCustomers,
+} from '../store/incremental-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import {
   claimDueDeliveries,
@@ -46,12 +52,13 @@ export async function refreshCustomer(
   customerId: string,
   now: Date,
   models: readonly StageModel[],
+  fit?: LastFit | null,
 ): Promise<{ model: string; from: string | null; to: string }[]> {
   const last = await lastHistoryDay(tx, customerId);
   // Never evaluate before a day the analysis already recorded (the demo may be dated ahead).
   const asOf = last && last.getTime() > now.getTime() ? last : now;
   const day = new Date(Math.floor(asOf.getTime() / DAY_MS) * DAY_MS);
-  await rescoreCustomers(tx, [customerId], day);
+  await rescoreCustomers(tx, [customerId], day, fit);
   const before = new Map<string, string | null>();
   for (const m of models)
     before.set(m.key, (await currentStage(tx, customerId, m.key))?.stage ?? null);
@@ -143,13 +150,14 @@ export class BackgroundWorker {
   private async refreshSome(): Promise<number> {
     const stored = await storedStageModels(this.db);
     const models = stored.filter((m) => m.enabled).map((m) => m.model);
+    const fit = await lastChosenFit(this.db);
     return this.db.transaction(async (tx) => {
       // Small transactions: on the embedded database a transaction holds the only connection,
       // so requests wait for it.
       const ids = await claimRefreshBatch(tx, 10);
       for (const id of ids) {
         try {
-          await tx.transaction((inner) => refreshCustomer(inner, id, this.now(), models));
+          await tx.transaction((inner) => refreshCustomer(inner, id, this.now(), models, fit));
         } catch (error) {
           this.log.warn({ err: error, customerId: id }, 'customer refresh failed');
         }

@@ -70,7 +70,7 @@ export interface Customer {
   current: CurrentScores;
 }
 
-interface CustomerRow {
+export interface CustomerRow {
   customer_id: string;
   name: string | null;
   phones: string[];
@@ -135,7 +135,7 @@ export function toCustomer(r: CustomerRow, scope: Scope): Customer {
 }
 
 // The customer with their latest score snapshot and current stage under the model $1.
-const SELECT_CUSTOMER = `
+export const SELECT_CUSTOMER = `
   SELECT c.customer_id, c.name, c.phones, c.emails, c.address, c.province, c.city, c.gender,
          c.birthday, c.industry, c.channel, c.acquired_at, c.owner_id, c.tags, c.attributes,
          c.consent, c.is_placeholder, c.created_at, c.updated_at,
@@ -150,7 +150,7 @@ const SELECT_CUSTOMER = `
                      ORDER BY h.changed_at DESC LIMIT 1) st ON true`;
 
 /** The SQL condition that limits rows to what the actor may see; params $2 (own only) and $3 (owner). */
-const SCOPE_SQL = 'c.erased_at IS NULL AND ($2::boolean = false OR c.owner_id = $3::text)';
+export const SCOPE_SQL = 'c.erased_at IS NULL AND ($2::boolean = false OR c.owner_id = $3::text)';
 
 export type CustomerSort = 'id' | 'name' | 'updated' | 'clv' | 'risk';
 
