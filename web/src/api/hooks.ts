@@ -108,7 +108,10 @@ export function useCreateTask(customerId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (v: { type: string; title?: string; dueAt?: string; note?: string }) =>
-      api<Task>('/api/tasks', { method: 'POST', body: { customerId, ...v } }),
+      api<Task>(`/api/customers/${encodeURIComponent(customerId)}/tasks`, {
+        method: 'POST',
+        body: v,
+      }),
     onSuccess: () => {
       qc.invalidateQueries({ queryKey: ['customer360', customerId] });
       qc.invalidateQueries({ queryKey: ['tasks'] });
@@ -186,7 +189,7 @@ export function useCreateSegment() {
   });
 }
 
-/** GET /api/segments/analysis: the stored segmentation run (src/store/segment-analysis.ts loadSegmentRuns). */
+/** GET /api/segment-analysis: the stored segmentation run (src/store/segment-analysis.ts loadSegmentRuns). */
 export interface SegmentReport {
   asOf: string;
   rfm: {
@@ -227,7 +230,7 @@ export interface SegmentReport {
 export function useSegmentReport() {
   return useQuery({
     queryKey: ['segment-report'],
-    queryFn: () => api<SegmentReport>('/api/segments/analysis'),
+    queryFn: () => api<SegmentReport>('/api/segment-analysis'),
   });
 }
 
