@@ -16,6 +16,7 @@ import { Chart } from '../components/chart.js';
 import { Empty, ErrorBox, Panel, QueryState } from '../components/ui.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { ARCHETYPES, archetypeName, localised, RFM_SEGMENTS } from '../labels.js';
+import { type Condition, ruleText } from '../segment-rule-text.js';
 
 /**
  * The rule language's fields (src/store/segment-repo.ts SEGMENT_FIELDS), used when the server
@@ -84,47 +85,6 @@ const OPS: Record<SegmentField['type'], string[]> = {
   date: ['>=', '<=', '=', '>', '<'],
   boolean: ['='],
 };
-
-interface Condition {
-  field: string;
-  op: string;
-  value: string;
-}
-
-function quote(v: string): string {
-  return `'${v.replace(/'/g, "''")}'`;
-}
-
-function literal(field: SegmentField | undefined, v: string): string {
-  const s = v.trim();
-  if (field?.type === 'number' && s !== '' && Number.isFinite(Number(s))) return s;
-  if (field?.type === 'boolean') return s === 'true' ? 'TRUE' : 'FALSE';
-  return quote(s);
-}
-
-/** Groups are ORed, conditions in a group ANDed: (a AND b) OR (c). Rule language: src/engine/segments/segment-rule.ts. */
-export function ruleText(groups: Condition[][], fields: SegmentField[]): string {
-  const byName = new Map(fields.map((f) => [f.name, f]));
-  const parts = groups
-    .map((g) =>
-      g
-        .filter((c) => c.field && c.value.trim() !== '')
-        .map((c) => {
-          const f = byName.get(c.field);
-          if (c.op === 'IN') {
-            const vals = c.value
-              .split(/[,，]/)
-              .map((x) => x.trim())
-              .filter(Boolean);
-            return `${c.field} IN (${vals.map((x) => literal(f, x)).join(', ')})`;
-          }
-          return `${c.field} ${c.op} ${literal(f, c.value)}`;
-        }),
-    )
-    .filter((g) => g.length > 0)
-    .map((g) => (g.length > 1 ? `(${g.join(' AND ')})` : g[0]));
-  return parts.join(' OR ');
-}
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
