@@ -71,6 +71,7 @@ export const en: Messages = {
     unknown: 'Something went wrong: {{message}}',
   },
   kpi: {
+    needsHistory: 'needs a year of stage history: tenure analyze --replay',
     churnHint: 'net, last 12 months (by stage)',
     lifetimeHint: '= 1 / annual churn rate',
     revenueHint: 'last 12 months',

@@ -68,6 +68,7 @@ export const zhCN = {
     unknown: '出错了：{{message}}',
   },
   kpi: {
+    needsHistory: '需要一年的阶段历史：tenure analyze --replay',
     churnHint: '近 12 个月净流失（按阶段）',
     lifetimeHint: '= 1 / 年流失率',
     revenueHint: '近 12 个月',

@@ -16,7 +16,12 @@ function KpiRow({ d }: { d: Dashboard }) {
     ['customers', t('kpi.customers'), (v) => formatNumber(v, { compact: true })],
     ['active', t('kpi.active'), (v) => formatNumber(v, { compact: true })],
     ['newThisMonth', t('kpi.newThisMonth'), (v) => formatNumber(v)],
-    ['churnRate', t('kpi.churnRate'), (v) => formatPercent(v), t('kpi.churnHint')],
+    [
+      'churnRate',
+      t('kpi.churnRate'),
+      (v) => formatPercent(v),
+      k.churnRate.value == null ? t('kpi.needsHistory') : t('kpi.churnHint'),
+    ],
     ['retentionRate', t('kpi.retentionRate'), (v) => formatPercent(v)],
     [
       'groupLifetimeYears',
