@@ -18,7 +18,7 @@ type Column = {
 };
 
 const COLS_KEY = 'tenure.customerColumns';
-const PAGE = 50;
+const PAGE_SIZES = [50, 100, 200, 500];
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -45,7 +45,10 @@ export function CustomersPage() {
   const cursor = cursors[cursors.length - 1];
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new search or filter starts at the first page
   useEffect(() => setCursors([undefined]), [q, filters]);
-  const query = useCustomers({ ...filters, q: q || undefined, cursor, limit: PAGE });
+  const [pageSize, setPageSize] = useState(PAGE_SIZES[0]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page size starts at the first page
+  useEffect(() => setCursors([undefined]), [pageSize]);
+  const query = useCustomers({ ...filters, q: q || undefined, cursor, limit: pageSize });
   const segments = useSegments();
 
   const columns: Column[] = [
@@ -312,6 +315,16 @@ export function CustomersPage() {
             </table>
           </div>
           <div className="pager">
+            <label>
+              {t('common.perPage')}{' '}
+              <select value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
+                {PAGE_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button
               type="button"
               disabled={cursors.length <= 1}
