@@ -545,6 +545,25 @@ for (const backend of BACKENDS) {
       expect(filtered.body.items.map((c: { customerId: string }) => c.customerId)).toEqual(['C2']);
     });
 
+    test('issue 7: an analysis run starts at once and is polled to its result', async () => {
+      const started = await h.call('POST', '/api/analysis-runs', {
+        as: 'analyst',
+        body: { asOf: '2026-03-31' },
+      });
+      expect(started.status).toBe(202);
+      expect(started.body.status).toBe('running');
+      let run = started.body;
+      const deadline = Date.now() + 60_000;
+      while (run.status === 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        run = (await h.call('GET', `/api/analysis-runs/${started.body.runId}`, { as: 'analyst' }))
+          .body;
+      }
+      expect(run.status, run.error).toBe('succeeded');
+      expect(run.result.value.asOf).toBe('2026-03-31');
+      expect(run.progress.length).toBeGreaterThan(0);
+    });
+
     test('issue 7: the customer 360 has profile, timeline, totals and open tasks', async () => {
       const v = await h.call('GET', '/api/customers/C1/360', { as: 'agent' });
       expect(v.status).toBe(200);

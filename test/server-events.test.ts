@@ -293,13 +293,21 @@ for (const backend of BACKENDS) {
         attempts: 2,
         lastStatus: 204,
       });
-      // Re-scored from the last fit on the day of the order: P(alive) rose.
-      const score = await h.db.query<{ p_alive: number; as_of: string }>(
-        'SELECT p_alive, as_of FROM score_snapshots WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 2',
+      // Re-scored from the last fit on the day of the order, with the order counted.
+      const score = await h.db.query<{
+        as_of: string;
+        p_alive: number | null;
+        historical: { orders: number; lastPurchase: string; incremental?: boolean };
+      }>(
+        'SELECT as_of, p_alive, historical FROM score_snapshots WHERE customer_id = $1 ORDER BY as_of DESC LIMIT 2',
         [id],
       );
       expect(score.rows.map((r) => r.as_of)).toEqual(['2026-07-01', '2026-06-30']);
-      expect(score.rows[0].p_alive).toBeGreaterThan(score.rows[1].p_alive);
+      const [now, before] = score.rows;
+      expect(now.historical.orders).toBe(before.historical.orders + 1);
+      expect(now.historical.lastPurchase).toBe('2026-07-01');
+      expect(now.historical.incremental).toBe(true);
+      expect(now.p_alive).toBeGreaterThan(0);
     });
   });
 }
