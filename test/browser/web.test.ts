@@ -65,6 +65,27 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
         expect(nav).toContain('总览');
       }
       expect(nav.includes('数据导入')).toBe(role === 'admin');
+      if (role === 'analyst' || role === 'agent') {
+        // an analyst reads masked personal data (张**, 138****5678); an agent only their own customers
+        await w.page
+          .getByRole('navigation')
+          .getByRole('link', { name: '客户', exact: true })
+          .click();
+        const table = w.page.getByTestId('customer-table');
+        await table.waitFor();
+        const names = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+        const phones = await table.locator('tbody tr td:nth-child(3)').allTextContents();
+        const owners = await table.locator('tbody tr td:last-child').allTextContents();
+        expect(names.length).toBeGreaterThan(0);
+        if (role === 'analyst') {
+          expect(names.every((n) => /^.\*+$/u.test(n))).toBe(true);
+          expect(phones.filter((p) => p !== '—').every((p) => /^\d{3}\*{4}\d{4}$/.test(p))).toBe(
+            true,
+          );
+        } else {
+          expect(new Set(owners)).toEqual(new Set([w.logins.agent.staffId]));
+        }
+      }
       await screenshot(w.page, `login-${role}`);
     },
   );
