@@ -136,6 +136,14 @@ export async function apiGet<T>(w: World, p: string): Promise<{ status: number; 
   return r as { status: number; body: T };
 }
 
+/** A full-page screenshot; charts are drawn when scrolled near, so the page is scrolled through first. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  const charts = page.locator('[data-chart]');
+  for (let i = 0, n = await charts.count(); i < n; i++)
+    await charts.nth(i).scrollIntoViewIfNeeded();
+  await page.evaluate(() =>
+    (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0),
+  );
+  await page.waitForTimeout(400); // the charts' 300 ms entry animation
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

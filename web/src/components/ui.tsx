@@ -132,11 +132,14 @@ export function KpiCard({
   value,
   change,
   hint,
+  lowerIsBetter = false,
 }: {
   label: string;
   value: string;
   change?: string | null;
   hint?: string;
+  /** churn: a fall is good news */
+  lowerIsBetter?: boolean;
 }) {
   const { t } = useTranslation();
   return (
@@ -147,7 +150,7 @@ export function KpiCard({
       </div>
       {change && (
         <div
-          className={`kpi-change ${change.startsWith('+') ? 'up' : 'down'}`}
+          className={`kpi-change ${change.startsWith('+') !== lowerIsBetter ? 'up' : 'down'}`}
           title={t('kpi.vsPrevious')}
         >
           {change} <span className="muted">{t('kpi.vsPrevious')}</span>

@@ -95,7 +95,7 @@ export const en: Messages = {
     stageMix: 'Lifecycle stage mix by month',
     sankey: 'Stage transitions',
     pyramid: 'Customer value pyramid',
-    pareto: 'Pareto curve (share of customers vs share of profit)',
+    pareto: 'Pareto curve (share of customers vs share of revenue and CLV)',
     cohorts: 'Cohort retention',
     clvDist: 'CLV distribution',
     atRisk: 'At-risk customers by value at risk',

@@ -92,7 +92,7 @@ export const zhCN = {
     stageMix: '生命周期阶段构成（按月）',
     sankey: '阶段迁移',
     pyramid: '客户价值金字塔',
-    pareto: '帕累托曲线（客户占比 vs 利润占比）',
+    pareto: '帕累托曲线（客户占比 vs 收入与 CLV 占比）',
     cohorts: '同期群留存',
     clvDist: 'CLV 分布',
     atRisk: '高价值风险客户（按风险价值）',

@@ -40,6 +40,7 @@ function KpiRow({ d }: { d: Dashboard }) {
           label={label}
           value={fmt(k[key].value)}
           change={formatChange(k[key].value, k[key].previous)}
+          lowerIsBetter={key === 'churnRate'}
           hint={hint}
         />
       ))}
@@ -112,15 +113,17 @@ export function dashboardOptions(
         ],
       }
     : null;
-  const tiers = d.tiers ?? [];
+  // the pyramid: the few most valuable on top; "not tiered" only when nothing is tiered
+  const tiered = (d.tiers ?? []).filter((x) => x.tier !== 'unassigned');
+  const tiers = tiered.length ? tiered : (d.tiers ?? []);
   o.pyramid = tiers.length
     ? {
         tooltip: { trigger: 'item' },
         series: [
           {
             type: 'funnel',
-            sort: 'none',
-            minSize: '25%',
+            sort: 'ascending',
+            minSize: '15%',
             label: { formatter: '{b}: {c}' },
             data: tiers.map((p) => ({
               name: tierName(p.tier),
@@ -152,7 +155,12 @@ export function dashboardOptions(
             type: 'line',
             showSymbol: false,
             data: [[0, 0], ...pareto.map((p) => [p.customerShare, p.revenueShare])],
-            markLine: { silent: true, symbol: 'none', data: [{ xAxis: 0.2 }, { yAxis: 0.8 }] },
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              label: { show: false },
+              data: [{ xAxis: 0.2 }, { yAxis: 0.8 }],
+            },
           },
           {
             name: t('dashboard.clvShare'),
