@@ -15,10 +15,10 @@ import type { StageModel } from '../engine/index.js';
 import type { Db } from '../store/db.js';
 import { claimRefreshBatch } from '../store/event-repo.js';
 import {
-  currentStage,
+  currentStages,
   type LastFit,
   lastChosenFit,
-  lastHistoryDay,
+  lastHistoryDays,
   rescoreCustomers,
 } from '../store/incremental-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
@@ -46,37 +46,51 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-/** Re-scores and re-evaluates one customer inside `tx`; returns the stage changes it made. */
-export async function refreshCustomer(
+/**
+ * Re-scores and re-evaluates `customerIds` inside `tx` (customers whose history already runs
+ * past `now`, as a demo dated ahead does, are evaluated at their last history day); returns the
+ * stage changes, each written to the webhook outbox in the same transaction.
+ */
+export async function refreshCustomers(
   tx: Db,
-  customerId: string,
+  customerIds: readonly string[],
   now: Date,
   models: readonly StageModel[],
   fit?: LastFit | null,
-): Promise<{ model: string; from: string | null; to: string }[]> {
-  const last = await lastHistoryDay(tx, customerId);
-  // Never evaluate before a day the analysis already recorded (the demo may be dated ahead).
-  const asOf = last && last.getTime() > now.getTime() ? last : now;
-  const day = new Date(Math.floor(asOf.getTime() / DAY_MS) * DAY_MS);
-  await rescoreCustomers(tx, [customerId], day, fit);
-  const before = new Map<string, string | null>();
-  for (const m of models)
-    before.set(m.key, (await currentStage(tx, customerId, m.key))?.stage ?? null);
-  await runLifecycleAnalysis(tx, { asOf: day, customerId, models });
-  const changes: { model: string; from: string | null; to: string }[] = [];
-  for (const m of models) {
-    const after = await currentStage(tx, customerId, m.key);
-    if (after && after.stage !== before.get(m.key)) {
-      changes.push({ model: m.key, from: before.get(m.key) ?? null, to: after.stage });
-      await enqueueWebhookEvent(tx, 'customer.stage_changed', customerId, {
-        customerId,
-        model: m.key,
-        from: before.get(m.key) ?? null,
-        to: after.stage,
-        changedAt: after.changedAt.toISOString(),
-        reason: { zh: after.reason, en: after.reasonData.en ?? null },
-        ruleId: after.reasonData.ruleId ?? null,
-      });
+): Promise<{ customerId: string; model: string; from: string | null; to: string }[]> {
+  const last = await lastHistoryDays(tx, customerIds);
+  const byDay = new Map<number, string[]>();
+  for (const id of customerIds) {
+    const at = last.get(id);
+    const asOf = at && at.getTime() > now.getTime() ? at : now;
+    const day = Math.floor(asOf.getTime() / DAY_MS) * DAY_MS;
+    byDay.set(day, [...(byDay.get(day) ?? []), id]);
+  }
+  const keys = models.map((m) => m.key);
+  const changes: { customerId: string; model: string; from: string | null; to: string }[] = [];
+  for (const [dayMs, ids] of byDay) {
+    const day = new Date(dayMs);
+    await rescoreCustomers(tx, ids, day, fit);
+    const before = await currentStages(tx, ids, keys);
+    await runLifecycleAnalysis(tx, { asOf: day, customerIds: ids, models });
+    const after = await currentStages(tx, ids, keys);
+    for (const id of ids) {
+      for (const model of keys) {
+        const k = `${id}\u0000${model}`;
+        const was = before.get(k)?.stage ?? null;
+        const now_ = after.get(k);
+        if (!now_ || now_.stage === was) continue;
+        changes.push({ customerId: id, model, from: was, to: now_.stage });
+        await enqueueWebhookEvent(tx, 'customer.stage_changed', id, {
+          customerId: id,
+          model,
+          from: was,
+          to: now_.stage,
+          changedAt: now_.changedAt.toISOString(),
+          reason: { zh: now_.reason, en: now_.reasonData.en ?? null },
+          ruleId: now_.reasonData.ruleId ?? null,
+        });
+      }
     }
   }
   return changes;
@@ -152,14 +166,21 @@ export class BackgroundWorker {
     const models = stored.filter((m) => m.enabled).map((m) => m.model);
     const fit = await lastChosenFit(this.db);
     return this.db.transaction(async (tx) => {
-      // Small transactions: on the embedded database a transaction holds the only connection,
-      // so requests wait for it.
-      const ids = await claimRefreshBatch(tx, 10);
-      for (const id of ids) {
-        try {
-          await tx.transaction((inner) => refreshCustomer(inner, id, this.now(), models, fit));
-        } catch (error) {
-          this.log.warn({ err: error, customerId: id }, 'customer refresh failed');
+      // Small transactions on the embedded database: there a transaction holds the only
+      // connection, so requests wait for it.
+      const ids = await claimRefreshBatch(tx, this.db.backend === 'pglite' ? 10 : 100);
+      if (ids.length === 0) return 0;
+      try {
+        await tx.transaction((inner) => refreshCustomers(inner, ids, this.now(), models, fit));
+      } catch (error) {
+        // One bad customer must not hold up the rest: retry one at a time.
+        this.log.warn({ err: error }, 'batch refresh failed; refreshing one customer at a time');
+        for (const id of ids) {
+          try {
+            await tx.transaction((inner) => refreshCustomers(inner, [id], this.now(), models, fit));
+          } catch (e) {
+            this.log.warn({ err: e, customerId: id }, 'customer refresh failed');
+          }
         }
       }
       return ids.length;

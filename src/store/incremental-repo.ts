@@ -93,8 +93,7 @@ export async function rescoreCustomers(
   // A first purchase today has T = 0, which the models cannot condition on: half a day.
   const T = rows.map((r) => Math.max(asOfDay - r.first_day, 0.5) / unitDays);
   const scores = scoreCustomers(last.model, null, { x, tx, T }, { unit: last.unit });
-  let written = 0;
-  for (const [i, r] of rows.entries()) {
+  const out = rows.map((r, i) => {
     const p = prevOf.get(r.customer_id);
     const expected = scores.expectedPurchasesInHorizon[i];
     const aov = r.orders > 0 ? r.revenue / r.orders : 0;
@@ -102,80 +101,85 @@ export async function rescoreCustomers(
       p?.clv_minor != null && p.expected_purchases != null && p.expected_purchases > 1e-9
         ? p.clv_minor / p.expected_purchases
         : (p?.expected_spend_minor ?? aov);
-    const historical = {
-      unit: last.unit,
-      x: x[i],
-      tx: tx[i],
-      T: T[i],
-      revenueMinor: r.revenue,
-      orders: r.orders,
-      aovMinor: Math.round(aov),
-      firstPurchase: new Date(r.first_day * DAY_MS).toISOString().slice(0, 10),
-      lastPurchase: new Date(r.last_day * DAY_MS).toISOString().slice(0, 10),
-      tenureDays: asOfDay - r.first_day,
-      daysSinceLastPurchase: asOfDay - r.last_day,
-      incremental: true,
-      fitAsOf: last.asOf,
+    return {
+      customerId: r.customer_id,
+      pAlive: scores.probabilityAlive[i],
+      expected,
+      spend: Math.round(perPurchase),
+      clv: Math.round(perPurchase * expected),
+      historical: {
+        unit: last.unit,
+        x: x[i],
+        tx: tx[i],
+        T: T[i],
+        revenueMinor: r.revenue,
+        orders: r.orders,
+        aovMinor: Math.round(aov),
+        firstPurchase: new Date(r.first_day * DAY_MS).toISOString().slice(0, 10),
+        lastPurchase: new Date(r.last_day * DAY_MS).toISOString().slice(0, 10),
+        tenureDays: asOfDay - r.first_day,
+        daysSinceLastPurchase: asOfDay - r.last_day,
+        incremental: true,
+        fitAsOf: last.asOf,
+      },
     };
-    await db.query(
-      `INSERT INTO score_snapshots (customer_id, as_of, model, p_alive, expected_purchases,
-         horizon_days, expected_spend_minor, clv_minor, historical, rfm_r, rfm_f, rfm_m,
-         rfm_segment, tier, cluster, churn_risk, warning_level)
-       SELECT $1, $2::date, $3, $4, $5, 365, $6, $7, $8, p.rfm_r, p.rfm_f, p.rfm_m, p.rfm_segment,
-              p.tier, p.cluster, p.churn_risk, p.warning_level
-       FROM (SELECT 1) one
-       LEFT JOIN LATERAL (SELECT * FROM score_snapshots s WHERE s.customer_id = $1 AND s.as_of < $2::date
-                          ORDER BY s.as_of DESC LIMIT 1) p ON true
-       ON CONFLICT (customer_id, as_of) DO UPDATE SET model = EXCLUDED.model,
-         p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
-         expected_spend_minor = EXCLUDED.expected_spend_minor, clv_minor = EXCLUDED.clv_minor,
-         historical = EXCLUDED.historical, computed_at = now()`,
-      [
-        r.customer_id,
-        day,
-        last.model.kind,
-        scores.probabilityAlive[i],
-        expected,
-        Math.round(perPurchase),
-        Math.round(perPurchase * expected),
-        JSON.stringify(historical),
-      ],
-    );
-    written++;
-  }
+  });
+  // One statement for the batch; tier, RFM, cluster and risk carried from the previous snapshot.
+  const res = await db.query(
+    `INSERT INTO score_snapshots (customer_id, as_of, model, p_alive, expected_purchases,
+       horizon_days, expected_spend_minor, clv_minor, historical, rfm_r, rfm_f, rfm_m,
+       rfm_segment, tier, cluster, churn_risk, warning_level)
+     SELECT r."customerId", $2::date, $3, r."pAlive", r.expected, 365, r.spend, r.clv, r.historical,
+            p.rfm_r, p.rfm_f, p.rfm_m, p.rfm_segment, p.tier, p.cluster, p.churn_risk, p.warning_level
+     FROM jsonb_to_recordset($1::jsonb) AS r("customerId" text, "pAlive" float8, expected float8,
+          spend bigint, clv bigint, historical jsonb)
+     LEFT JOIN LATERAL (SELECT * FROM score_snapshots s WHERE s.customer_id = r."customerId"
+                        AND s.as_of < $2::date ORDER BY s.as_of DESC LIMIT 1) p ON true
+     ORDER BY r."customerId"
+     ON CONFLICT (customer_id, as_of) DO UPDATE SET model = EXCLUDED.model,
+       p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
+       expected_spend_minor = EXCLUDED.expected_spend_minor, clv_minor = EXCLUDED.clv_minor,
+       historical = EXCLUDED.historical, computed_at = now()`,
+    [JSON.stringify(out), day, last.model.kind],
+  );
+  const written = res.rowCount;
   return written;
 }
 
-/** The customer's current stage under `model` (latest history row), or null. */
-export async function currentStage(
-  db: Db,
-  customerId: string,
-  model: string,
-): Promise<{
+export interface StageNow {
+  customerId: string;
+  model: string;
   stage: string;
   changedAt: Date;
   reason: string;
   reasonData: Record<string, unknown>;
-} | null> {
-  const { rows } = await db.query<{
-    stage: string;
-    changedAt: Date;
-    reason: string;
-    reasonData: Record<string, unknown>;
-  }>(
-    `SELECT to_stage AS stage, changed_at AS "changedAt", reason, reason_data AS "reasonData"
-     FROM stage_history WHERE customer_id = $1 AND model_id = $2
-     ORDER BY changed_at DESC LIMIT 1`,
-    [customerId, model],
-  );
-  return rows[0] ?? null;
 }
 
-/** The latest day any stage history was written for the customer (the analysis must not go back before it). */
-export async function lastHistoryDay(db: Db, customerId: string): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(
-    'SELECT max(changed_at) AS at FROM stage_history WHERE customer_id = $1',
-    [customerId],
+/** The current stage (latest history row) of each of `customerIds` under each of `models`. */
+export async function currentStages(
+  db: Db,
+  customerIds: readonly string[],
+  models: readonly string[],
+): Promise<Map<string, StageNow>> {
+  const { rows } = await db.query<StageNow>(
+    `SELECT DISTINCT ON (customer_id, model_id) customer_id AS "customerId", model_id AS model,
+            to_stage AS stage, changed_at AS "changedAt", reason, reason_data AS "reasonData"
+     FROM stage_history WHERE customer_id = ANY($1::text[]) AND model_id = ANY($2::text[])
+     ORDER BY customer_id, model_id, changed_at DESC`,
+    [customerIds, models],
   );
-  return rows[0]?.at ?? null;
+  return new Map(rows.map((r) => [`${r.customerId}\u0000${r.model}`, r]));
+}
+
+/** The latest day any stage history was written for each customer (analysis must not go back before it). */
+export async function lastHistoryDays(
+  db: Db,
+  customerIds: readonly string[],
+): Promise<Map<string, Date>> {
+  const { rows } = await db.query<{ customer_id: string; at: Date }>(
+    `SELECT customer_id, max(changed_at) AS at FROM stage_history
+     WHERE customer_id = ANY($1::text[]) GROUP BY customer_id`,
+    [customerIds],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r.at]));
 }

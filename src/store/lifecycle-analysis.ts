@@ -27,6 +27,8 @@ export interface LifecycleOptions {
    * through the API); the others keep their stages
    */
   customerId?: string;
+  /** re-evaluate these customers alone (the API's refresh worker, a batch at a time) */
+  customerIds?: readonly string[];
 }
 
 export interface LifecycleModelReport {
@@ -63,14 +65,14 @@ interface StateRow {
 }
 
 // $1 end of the as-of day (exclusive), $2 value window days, $3 complaint window days,
-// $4 model key, $5 as-of date (score snapshot), $6 one customer or null for all.
+// $4 model key, $5 as-of date (score snapshot), $6 the customers to evaluate (text[]) or null for all.
 const STATE_SQL = `
   WITH days AS (
     SELECT customer_id, floor(extract(epoch FROM occurred_at) / 86400)::int AS d,
            sum(amount_minor) AS amt, min(occurred_at) AS first_at, max(occurred_at) AS last_at
     FROM transactions
     WHERE status = 'completed' AND occurred_at < $1::timestamptz
-      AND ($6::text IS NULL OR customer_id = $6::text)
+      AND ($6::text[] IS NULL OR customer_id = ANY($6::text[]))
     GROUP BY 1, 2
   ), p AS (
     SELECT customer_id, min(first_at) AS first_at, max(last_at) AS last_at,
@@ -86,7 +88,7 @@ const STATE_SQL = `
     SELECT customer_id, bool_or(ended_at IS NULL OR ended_at >= $1::timestamptz) AS active,
            min(started_at) AS started
     FROM subscriptions
-    WHERE started_at < $1::timestamptz AND ($6::text IS NULL OR customer_id = $6::text)
+    WHERE started_at < $1::timestamptz AND ($6::text[] IS NULL OR customer_id = ANY($6::text[]))
     GROUP BY 1
   ), i AS (
     SELECT customer_id,
@@ -94,13 +96,13 @@ const STATE_SQL = `
                               AND occurred_at >= $1::timestamptz - $3::int * interval '1 day')::int AS complaints,
            count(*)::int AS interactions
     FROM interactions
-    WHERE occurred_at < $1::timestamptz AND ($6::text IS NULL OR customer_id = $6::text)
+    WHERE occurred_at < $1::timestamptz AND ($6::text[] IS NULL OR customer_id = ANY($6::text[]))
     GROUP BY 1
   ), h AS (
     SELECT DISTINCT ON (customer_id) customer_id, to_stage, changed_at
     FROM stage_history
     WHERE model_id = $4 AND changed_at < $1::timestamptz
-      AND ($6::text IS NULL OR customer_id = $6::text)
+      AND ($6::text[] IS NULL OR customer_id = ANY($6::text[]))
     ORDER BY customer_id, changed_at DESC
   )
   SELECT c.customer_id, p.first_at, p.last_at, coalesce(p.purchase_days, 0) AS purchase_days,
@@ -114,7 +116,7 @@ const STATE_SQL = `
   LEFT JOIN i ON i.customer_id = c.customer_id
   LEFT JOIN h ON h.customer_id = c.customer_id
   LEFT JOIN score_snapshots sc ON sc.customer_id = c.customer_id AND sc.as_of = $5::date
-  WHERE c.erased_at IS NULL AND ($6::text IS NULL OR c.customer_id = $6::text)
+  WHERE c.erased_at IS NULL AND ($6::text[] IS NULL OR c.customer_id = ANY($6::text[]))
   ORDER BY c.customer_id`;
 
 const HISTORY_COLUMNS = [
@@ -159,10 +161,11 @@ export async function runLifecycleAnalysis(
   const reports: LifecycleModelReport[] = [];
   await db.transaction(async (tx) => {
     for (const model of models) {
-      const only = options.customerId ?? null;
+      const only =
+        options.customerIds ?? (options.customerId === undefined ? null : [options.customerId]);
       const later = await tx.query(
         `SELECT 1 FROM stage_history WHERE model_id = $1 AND changed_at > $2
-           AND ($3::text IS NULL OR customer_id = $3::text) LIMIT 1`,
+           AND ($3::text[] IS NULL OR customer_id = ANY($3::text[])) LIMIT 1`,
         [model.key, day, only],
       );
       if (later.rows.length > 0) {
@@ -173,7 +176,7 @@ export async function runLifecycleAnalysis(
       }
       await tx.query(
         `DELETE FROM stage_history WHERE model_id = $1 AND changed_at = $2
-           AND ($3::text IS NULL OR customer_id = $3::text)`,
+           AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))`,
         [model.key, day, only],
       );
       const counts = new Map<string, number>();
