@@ -13,7 +13,6 @@ import { loadDemo } from '../src/cli/demo.js';
 import { clusterTruth } from '../src/store/demo-repo.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { openDb } from '../src/store/open.js';
-import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 
 const customers = Number(process.argv[2] ?? 20_000);
@@ -29,9 +28,11 @@ try {
     industry: 'retail',
     asOf: new Date(`${asOf}T00:00:00Z`),
   });
-  await runValueAnalysis(db, { asOf: new Date(`${asOf}T00:00:00Z`) });
+  // the value analysis segments the customers with the snapshot (as `tenure analyze` does)
+  const value = await runValueAnalysis(db, { asOf: new Date(`${asOf}T00:00:00Z`) });
   await runLifecycleAnalysis(db, { asOf: new Date(`${asOf}T00:00:00Z`) });
-  const run = await runSegmentAnalysis(db, { asOf });
+  const run = value.segmentation;
+  if (!run) throw new Error('the value analysis made no segmentation');
   console.log(
     `demo: ${customers} retail customers, seed ${seed}, as of ${asOf}; segmented ${run.customers} buyers (${((performance.now() - t0) / 1000).toFixed(1)} s in all)`,
   );

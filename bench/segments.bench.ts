@@ -24,8 +24,14 @@ import {
 } from '../src/engine/index.js';
 import type { CopyValue } from '../src/store/db.js';
 import { openDb } from '../src/store/open.js';
-import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
-import { createSegment } from '../src/store/segment-repo.js';
+import {
+  computeSegments,
+  loadSnapshotBase,
+  runSegmentAnalysis,
+  withActivity,
+} from '../src/store/segment-analysis.js';
+import { createSegment, refreshSegments } from '../src/store/segment-repo.js';
+import { loadSegmentSettings } from '../src/store/settings-repo.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 
@@ -270,11 +276,35 @@ async function endToEnd(n: number): Promise<void> {
         `  segment create "${segName}" (+ first refresh): ${r.segment.members} members in ${((performance.now() - tc) / 1000).toFixed(2)} s`,
       );
     }
+    // 1. what `tenure analyze` adds to the value analysis: the activity features in SQL and the
+    //    engine's RFM + tiers + Pareto + clusters (the scores then go out with the snapshot COPY)
+    const settings = await loadSegmentSettings(db);
+    const tb = performance.now();
+    const base = await loadSnapshotBase(db, asOf);
+    const tf = performance.now();
+    const features = await withActivity(db, asOf, base, null);
+    const ta = performance.now();
+    const computed = computeSegments(features, settings, () => {}, asOf);
+    const tc = performance.now();
+    console.log(
+      `  in tenure analyze: activity features (SQL) ${((ta - tf) / 1000).toFixed(2)} s, RFM + tiers + Pareto + clusters (k = ${computed.clusters?.k}) ${((tc - ta) / 1000).toFixed(2)} s (reading the base features back ${((tf - tb) / 1000).toFixed(2)} s, which analyze has in memory)`,
+    );
+    // 2. the saved segments' refresh that follows the analysis
+    const tr = performance.now();
+    const refreshed = await refreshSegments(db, { asOf });
+    const trd = performance.now();
+    console.log(
+      `  saved segment refresh (${refreshed.length} segments): ${((trd - tr) / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `  segmentation + refresh in analyze: ${((ta - tf + tc - ta + trd - tr) / 1000).toFixed(2)} s for ${features.ids.length} customers (aim ≤ 30 s)`,
+    );
+    // 3. re-segmenting alone (after a settings change): reads, computes and updates the snapshot
     let last = performance.now();
     let lastStep = 'start';
     const steps: string[] = [];
-    const tr = performance.now();
-    const run = await runSegmentAnalysis(db, {
+    const ts = performance.now();
+    await runSegmentAnalysis(db, {
       asOf,
       progress: (step) => {
         const now = performance.now();
@@ -284,9 +314,8 @@ async function endToEnd(n: number): Promise<void> {
       },
     });
     steps.push(`${lastStep} ${((performance.now() - last) / 1000).toFixed(2)} s`);
-    console.log(`  runSegmentAnalysis: ${steps.join(', ')}`);
     console.log(
-      `  RFM + tiers + Pareto + clusters (k = ${run.clusters?.k}) + snapshot update + ${run.segments.length} segment refreshes: ${((performance.now() - tr) / 1000).toFixed(2)} s for ${run.customers} customers (aim ≤ 30 s)`,
+      `  standalone re-segmentation (tenure segment config, then runSegmentAnalysis): ${((performance.now() - ts) / 1000).toFixed(2)} s — ${steps.join(', ')}`,
     );
   } finally {
     await db.close();

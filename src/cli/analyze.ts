@@ -1,12 +1,13 @@
 /** `tenure analyze`: value models fitted in the database's data, a score snapshot for every customer. */
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { type ChurnRunReport, runChurnAnalysis } from '../store/churn-analysis.js';
 import {
   type LifecycleReport,
   replayLifecycle,
   runLifecycleAnalysis,
 } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import {
   type ModelChoice,
   runValueAnalysis,
@@ -72,6 +73,23 @@ export function describeLifecycle(r: LifecycleReport): string {
     );
     lines.push(`  ${m.mix.map((s) => `${s.zh} ${s.en} ${s.customers}`).join(' · ')}`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+export function describeChurn(r: ChurnRunReport): string {
+  const lines = [
+    `churn risk as of ${r.asOf} (no purchase in the next ${r.windowDays} days): ${r.model === 'logistic' ? `calibrated logistic model trained on ${r.training.rows} rows from ${r.training.asOfDates.length} earlier dates` : '1 − P(alive) fallback'}`,
+  ];
+  const h = r.training.holdoutMetrics;
+  if (h) {
+    lines.push(
+      `  held-out customers: ROC AUC ${h.rocAuc.toFixed(3)}, top-decile lift ${h.topDecileLift.toFixed(2)}, Brier ${h.brier.toFixed(3)}`,
+    );
+  }
+  lines.push(
+    `  红 red ${r.levels.red} · 橙 orange ${r.levels.orange} · 黄 yellow ${r.levels.yellow}; alerts raised ${r.alerts.raised}, resolved retained ${r.alerts.resolved.retained} / lost ${r.alerts.resolved.lost} / cleared ${r.alerts.resolved.cleared} (tenure churn lists them)`,
+  );
+  for (const n of r.notes) lines.push(`  note: ${n}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -148,7 +166,7 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           value: opts.discountRate,
         });
       }
-      const { report, lifecycle, segments } = await withDb(ctx, async (db) => {
+      const { report, lifecycle, segments, churn } = await withDb(ctx, async (db) => {
         const report = await runValueAnalysis(db, {
           asOf: opts.asOf ?? todayUtc(),
           model: opts.model,
@@ -160,14 +178,23 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           },
         });
         const lifecycle = await runLifecycleAnalysis(db, { asOf: opts.asOf ?? todayUtc() });
-        const segments = await runSegmentAnalysis(db, { asOf: report.asOf });
-        return { report, lifecycle, segments };
+        // Churn needs someone who bought; an empty base has nothing to warn about.
+        const churn =
+          report.customersWithPurchases > 0
+            ? await runChurnAnalysis(db, { asOf: opts.asOf ?? todayUtc() })
+            : null;
+        // saved segments last: their rules may read anything the analysis wrote
+        const segments = await refreshSegments(db, { asOf: report.asOf });
+        return { report, lifecycle, segments, churn };
       });
       if (opts.json)
-        printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, segments });
+        printJson(ctx, { target: describeTarget(ctx), ...report, lifecycle, segments, churn });
       else
         ctx.out.write(
-          describeAnalysis(report) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+          describeAnalysis(report) +
+            describeLifecycle(lifecycle) +
+            describeSegmentRun(report.segmentation, segments) +
+            (churn ? describeChurn(churn) : ''),
         );
     });
 }

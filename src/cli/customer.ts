@@ -174,7 +174,17 @@ export async function buildCustomerReport(ctx: CliContext, id: string): Promise<
     const score = await latestScore(db, id);
     const changes = await customerStageHistory(db, id);
     const tier = VALUE_TIERS.find((t) => t === score?.tier);
-    const risk = RISK_LEVELS.find((r) => r === score?.warningLevel);
+    // The churn warning's levels (issue 6) read as the playbook's risk: red is high, orange and
+    // yellow medium, scored without a level low.
+    const risk =
+      RISK_LEVELS.find((r) => r === score?.warningLevel) ??
+      (score?.warningLevel === 'red'
+        ? 'high'
+        : score?.warningLevel === 'orange' || score?.warningLevel === 'yellow'
+          ? 'medium'
+          : score?.churnRisk !== null && score?.churnRisk !== undefined
+            ? 'low'
+            : undefined);
     const { customerId, ...rest } = profile;
     return {
       customerId,
@@ -226,6 +236,14 @@ export function describeCustomer(r: CustomerReport): string {
     lines.push(
       `  scores as of ${s.asOf} (${s.model}): P(alive) ${s.pAlive === null ? '—' : s.pAlive.toFixed(3)}; expected purchases ${s.expectedPurchases === null ? '—' : s.expectedPurchases.toFixed(2)}${horizon}; CLV ${s.clv ? `${yuan(s.clv.yuan)} (CNY)` : '—'}`,
     );
+    if (s.churnRisk !== null) {
+      const level = { red: '红色预警 red', orange: '橙色预警 orange', yellow: '黄色预警 yellow' }[
+        s.warningLevel ?? ''
+      ];
+      lines.push(
+        `  churn risk ${(s.churnRisk * 100).toFixed(0)} %${level ? ` — ${level}` : ''} (tenure churn lists the reasons)`,
+      );
+    }
   } else lines.push('  no score snapshot yet (run `tenure analyze`)');
   if (r.stages.length === 0) lines.push('  no lifecycle stage yet (run `tenure analyze`)');
   for (const m of r.stages) {

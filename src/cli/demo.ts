@@ -4,6 +4,7 @@ import { type DemoOptions, generateDemo } from '../engine/demo/index.js';
 import { InputError } from '../errors.js';
 import { generatePassword, hashPassword } from '../server/auth.js';
 import { ROLES } from '../store/access.js';
+import { runChurnAnalysis } from '../store/churn-analysis.js';
 import { topOwners } from '../store/customer-repo.js';
 import type { Db } from '../store/db.js';
 import {
@@ -15,10 +16,10 @@ import {
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
-import { runSegmentAnalysis } from '../store/segment-analysis.js';
+import { refreshSegments } from '../store/segment-repo.js';
 import { upsertUser } from '../store/user-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
-import { describeAnalysis, describeLifecycle } from './analyze.js';
+import { describeAnalysis, describeChurn, describeLifecycle } from './analyze.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 import { exportDemoCsv } from './demo-export.js';
@@ -186,22 +187,28 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         'customers',
         opts.json,
       );
-      const { report, analysis, lifecycle, segments, logins } = await withDb(ctx, async (db) => {
-        const report = await loadDemo(db, options, {
-          replace: Boolean(opts.replace),
-          progress,
-        }).finally(() => progress.stop());
-        const analysis = await runValueAnalysis(db, {
-          asOf: options.asOf,
-          onProgress: (step) => {
-            if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
-          },
-        });
-        const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
-        const segments = await runSegmentAnalysis(db, { asOf: analysis.asOf });
-        const logins = await createDemoUsers(db);
-        return { report, analysis, lifecycle, segments, logins };
-      });
+      const { report, analysis, lifecycle, segments, churn, logins } = await withDb(
+        ctx,
+        async (db) => {
+          const report = await loadDemo(db, options, {
+            replace: Boolean(opts.replace),
+            progress,
+          }).finally(() => progress.stop());
+          const analysis = await runValueAnalysis(db, {
+            asOf: options.asOf,
+            onProgress: (step) => {
+              if (ctx.interactive && !opts.json) ctx.err.write(`  ${step}…\n`);
+            },
+          });
+          const lifecycle = await runLifecycleAnalysis(db, { asOf: options.asOf });
+          if (ctx.interactive && !opts.json) ctx.err.write('  churn risk and alerts…\n');
+          const churn = await runChurnAnalysis(db, { asOf: options.asOf });
+          // saved segments last: their rules may read anything the analysis wrote (churn risk too)
+          const segments = await refreshSegments(db, { asOf: analysis.asOf });
+          const logins = await createDemoUsers(db);
+          return { report, analysis, lifecycle, segments, churn, logins };
+        },
+      );
       if (opts.json) {
         printJson(ctx, {
           target: describeTarget(ctx),
@@ -209,6 +216,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           analysis,
           lifecycle,
           segments,
+          churn,
           logins,
         });
         return;
@@ -224,7 +232,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             : ''),
       );
       ctx.out.write(
-        describeAnalysis(analysis) + describeLifecycle(lifecycle) + describeSegmentRun(segments),
+        describeAnalysis(analysis) +
+          describeLifecycle(lifecycle) +
+          describeSegmentRun(analysis.segmentation, segments) +
+          describeChurn(churn),
       );
       const banner = describeLogins(logins);
       if (opts.serve === false) {

@@ -1,6 +1,7 @@
 /** The command tree. Each command lives in its own file and registers itself here. */
 import { Command, type CommanderError } from 'commander';
 import { registerAnalyze } from './analyze.js';
+import { registerChurn } from './churn.js';
 import type { CliContext } from './context.js';
 import { ExitError } from './context.js';
 import { registerCustomer } from './customer.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCustomer(program, ctx);
   registerServe(program, ctx);
   registerUser(program, ctx);
+  registerChurn(program, ctx);
   registerSegments(program, ctx);
   return program;
 }

@@ -38,7 +38,7 @@ import type { Command } from 'commander';
 import type { SegmentSettings } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { attributeBreakdown, BREAKDOWN_DIMENSIONS } from '../store/breakdown-repo.js';
-import { loadSegmentRuns, type SegmentAnalysisResult } from '../store/segment-analysis.js';
+import { loadSegmentRuns } from '../store/segment-analysis.js';
 import {
   countRuleMatches,
   createSegment,
@@ -46,6 +46,7 @@ import {
   getSegment,
   latestSnapshotDate,
   listSegments,
+  type RefreshResult,
   refreshSegments,
   SEGMENT_FIELDS,
   segmentHistory,
@@ -53,6 +54,7 @@ import {
   updateSegment,
 } from '../store/segment-repo.js';
 import { loadSegmentSettings, updateSegmentSettings } from '../store/settings-repo.js';
+import type { ValueAnalysisReport } from '../store/value-analysis.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate, todayUtc } from './dates.js';
 import { writeTable } from './table-export.js';
@@ -89,33 +91,38 @@ function describeSettings(s: SegmentSettings): string {
   ].join('\n');
 }
 
-/** The summary `tenure analyze` prints after the segmentation run. */
-export function describeSegmentRun(r: SegmentAnalysisResult): string {
-  const lines = [`segments as of ${r.asOf}: ${r.customers} customers with purchases`];
-  if (r.tiers) {
-    lines.push(
-      `  pyramid: ${r.tiers.tiers.map((t) => `${t.zh} ${t.en} ${t.customers}`).join(' · ')}`,
-    );
+/** The summary `tenure analyze` prints after the segmentation and the segment refresh. */
+export function describeSegmentRun(
+  r: ValueAnalysisReport['segmentation'],
+  refreshed: readonly RefreshResult[],
+): string {
+  const lines: string[] = [];
+  if (r) {
+    lines.push(`segments: ${r.customers} customers with purchases`);
+    if (r.tiers) {
+      lines.push(
+        `  pyramid: ${r.tiers.tiers.map((t) => `${t.zh} ${t.en} ${t.customers}`).join(' · ')}`,
+      );
+    }
+    if (r.pareto) {
+      lines.push(
+        `  Pareto: ${pct(r.pareto.revenue.customersFor80)} of customers make 80 % of revenue`,
+      );
+    }
+    if (r.clusters) {
+      lines.push(
+        `  clusters: ${r.clusters.clusters.map((c) => `${c.id} ${c.label.zh} ${c.size}`).join(' · ')}`,
+      );
+    }
   }
-  if (r.pareto) {
-    lines.push(
-      `  Pareto: ${pct(r.pareto.revenue.customersFor80)} of customers make 80 % of revenue`,
-    );
-  }
-  if (r.clusters) {
-    lines.push(
-      `  clusters: ${r.clusters.clusters.map((c) => `${c.id} ${c.label.zh} ${c.size}`).join(' · ')}`,
-    );
-  }
-  for (const s of r.segments) {
+  for (const s of refreshed) {
     lines.push(
       s.skipped
         ? `  ${s.name}: ${s.skipped}`
         : `  ${s.name}: ${s.members} members (+${s.joined} / −${s.left})`,
     );
   }
-  for (const n of r.notes) lines.push(`  note: ${n}`);
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 export function registerSegments(program: Command, ctx: CliContext): void {

@@ -1,3 +1,4 @@
+export * from './churn/index.js';
 export * from './clv/bg-bb.js';
 export * from './clv/bg-nbd.js';
 export * from './clv/customer-value.js';

@@ -6,6 +6,7 @@ import type { CopyValue, Db } from './db.js';
 
 const DATA_TABLES = [
   'audit_log',
+  'churn_models',
   'tasks',
   'alerts',
   'campaign_members',

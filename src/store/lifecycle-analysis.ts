@@ -302,8 +302,8 @@ export async function replayLifecycle(db: Db, options: ReplayOptions): Promise<R
     for (const [i, d] of dates.entries()) {
       options.onStep?.(d.toISOString().slice(0, 10), i, dates.length);
       // BG/NBD at every step: choosing the model on a holdout each month would multiply the
-      // fitting work for little change in the stages.
-      await runValueAnalysis(tx, { asOf: d, model: 'bgnbd' });
+      // fitting work for little change in the stages. Segments only on the last step.
+      await runValueAnalysis(tx, { asOf: d, model: 'bgnbd', segment: i === dates.length - 1 });
       final = await runLifecycleAnalysis(tx, { asOf: d, models });
       steps.push({
         asOf: final.asOf,

@@ -10,6 +10,16 @@ export interface SnapshotRow {
   expectedSpendMinor: number | null;
   clvMinor: number | null;
   historical: Record<string, unknown>;
+  /** segmentation written with the snapshot (issue 5), when computed before the write */
+  segments?: {
+    rfmR: number;
+    rfmF: number;
+    rfmM: number;
+    rfmSegment: string;
+    tier: string;
+    cluster: string | null;
+    archetype: string | null;
+  };
 }
 
 export interface ModelFitRow {
@@ -38,6 +48,13 @@ const SNAPSHOT_COLUMNS = [
   'expected_spend_minor',
   'clv_minor',
   'historical',
+  'rfm_r',
+  'rfm_f',
+  'rfm_m',
+  'rfm_segment',
+  'tier',
+  'cluster',
+  'archetype',
 ] as const;
 
 /** Deletes the snapshot and fits of `asOf` (inside the caller's transaction) before they are rewritten. */
@@ -58,6 +75,13 @@ export async function writeSnapshotRows(tx: Db, asOf: string, rows: SnapshotRow[
     r.expectedSpendMinor,
     r.clvMinor,
     r.historical,
+    r.segments?.rfmR ?? null,
+    r.segments?.rfmF ?? null,
+    r.segments?.rfmM ?? null,
+    r.segments?.rfmSegment ?? null,
+    r.segments?.tier ?? null,
+    r.segments?.cluster ?? null,
+    r.segments?.archetype ?? null,
   ]);
   await tx.copyIn('score_snapshots', SNAPSHOT_COLUMNS, values);
 }

@@ -6,16 +6,22 @@
  * scoring is the engine's (src/engine/segments).
  */
 import {
+  assignToCluster,
   assignValueTiers,
   type ClusterFeature,
+  type ClusterModel,
   type ClusterProfile,
   clusterCustomers,
   DEFAULT_TIERS,
   type ParetoResult,
   paretoAnalysis,
   RFM_SEGMENTS,
+  type RfmBands,
   type RfmSegmentKey,
+  rfmBands,
+  rfmSegmentKey,
   type SegmentSettings,
+  scoreByBands,
   scoreRfm,
   type TierDefinition,
   type TierSummary,
@@ -35,6 +41,8 @@ export interface RfmRun {
   grid: number[][];
   /** customers per (R, F) cell: rf[5 - R][F - 1] */
   rf: number[][];
+  /** the score bands of the run, to score a customer later as the run would have */
+  bands: { r: RfmBands; f: RfmBands; m: RfmBands };
 }
 
 export interface TierRun {
@@ -50,6 +58,8 @@ export interface ClusterRun {
   chosenBy: string;
   silhouettes: { k: number; silhouette: number }[] | null;
   clusters: (ClusterProfile & { id: string })[];
+  /** scaling and centroids, to place a customer later in the nearest cluster */
+  model: ClusterModel;
 }
 
 export interface SegmentAnalysisResult {
@@ -64,85 +74,251 @@ export interface SegmentAnalysisResult {
   ms: number;
 }
 
-interface FeatureRow {
-  customer_id: string;
-  recency: number;
-  orders: number;
-  revenue: number;
-  margin: number | null;
-  tenure: number;
-  clv: number | null;
-  p_alive: number | null;
-  recent: number;
-  prior: number;
-  engagement: number;
-  complaints: number;
+/** The value-side features of each buyer, as the value analysis has them. */
+export interface BaseFeatures {
+  ids: string[];
+  /** days since the last purchase */
+  recency: number[];
+  orders: number[];
+  /** fen */
+  revenue: number[];
+  /** fen, null when costs are unknown */
+  margin: (number | null)[];
+  /** days since the first purchase */
+  tenure: number[];
+  /** predicted CLV, fen */
+  clv: number[];
+  pAlive: number[];
 }
 
-/** Per-customer features of the buyers in snapshot `asOf`, aggregated in SQL. */
-async function loadFeatures(db: Db, asOf: string) {
-  const end = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS);
-  const ids: string[] = [];
-  const cols = {
-    recency: [] as number[],
-    orders: [] as number[],
-    revenue: [] as number[],
-    margin: [] as (number | null)[],
-    tenure: [] as number[],
-    clv: [] as number[],
-    pAlive: [] as number[],
-    trend: [] as number[],
-    engagement: [] as number[],
-    complaints: [] as number[],
+export type Features = BaseFeatures & {
+  /** (spend in the last 26 weeks − the 26 before) / their sum, in [−1, 1] */
+  trend: number[];
+  /** non-complaint interactions and complaints in the last 52 weeks */
+  engagement: number[];
+  complaints: number[];
+};
+
+/** The buyers of snapshot `asOf` (or only `only` of them) with their value-side features. */
+async function loadBaseFromSnapshot(
+  db: Db,
+  asOf: string,
+  only: readonly string[] | null,
+): Promise<BaseFeatures> {
+  const base: BaseFeatures = {
+    ids: [],
+    recency: [],
+    orders: [],
+    revenue: [],
+    margin: [],
+    tenure: [],
+    clv: [],
+    pAlive: [],
   };
-  // The trend compares spend in the last 26 weeks with the 26 weeks before; interactions and
-  // complaints count the last 52 weeks.
-  for await (const batch of db.stream<FeatureRow>(
-    `SELECT s.customer_id,
-            (s.historical->>'daysSinceLastPurchase')::int AS recency,
-            (s.historical->>'orders')::int AS orders,
-            (s.historical->>'revenueMinor')::bigint AS revenue,
-            (s.historical->>'marginMinor')::bigint AS margin,
-            (s.historical->>'tenureDays')::int AS tenure,
-            s.clv_minor AS clv, s.p_alive,
-            coalesce(t.recent, 0)::bigint AS recent, coalesce(t.prior, 0)::bigint AS prior,
-            coalesce(i.engagement, 0)::int AS engagement, coalesce(i.complaints, 0)::int AS complaints
-     FROM score_snapshots s
-     LEFT JOIN (
-       SELECT customer_id,
-              sum(amount_minor) FILTER (WHERE occurred_at >= $2::timestamptz - interval '182 days') AS recent,
-              sum(amount_minor) FILTER (WHERE occurred_at < $2::timestamptz - interval '182 days') AS prior
-       FROM transactions
-       WHERE status = 'completed' AND occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
-       GROUP BY customer_id) t ON t.customer_id = s.customer_id
-     LEFT JOIN (
-       SELECT customer_id,
-              count(*) FILTER (WHERE type <> 'complaint') AS engagement,
-              count(*) FILTER (WHERE type = 'complaint') AS complaints
-       FROM interactions
-       WHERE occurred_at < $2 AND occurred_at >= $2::timestamptz - interval '364 days'
-       GROUP BY customer_id) i ON i.customer_id = s.customer_id
-     WHERE s.as_of = $1 AND coalesce((s.historical->>'orders')::int, 0) > 0
-     ORDER BY s.customer_id`,
-    [asOf, end],
+  for await (const batch of db.stream<{
+    customer_id: string;
+    recency: number | null;
+    orders: number;
+    revenue: number | null;
+    margin: number | null;
+    tenure: number | null;
+    clv: number | null;
+    p_alive: number | null;
+  }>(
+    `SELECT customer_id,
+            (historical->>'daysSinceLastPurchase')::int AS recency,
+            (historical->>'orders')::int AS orders,
+            (historical->>'revenueMinor')::bigint AS revenue,
+            (historical->>'marginMinor')::bigint AS margin,
+            (historical->>'tenureDays')::int AS tenure,
+            clv_minor AS clv, p_alive
+     FROM score_snapshots
+     WHERE as_of = $1 AND coalesce((historical->>'orders')::int, 0) > 0
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     ORDER BY customer_id`,
+    [asOf, only],
     20_000,
   )) {
     for (const r of batch) {
-      ids.push(r.customer_id);
-      cols.recency.push(Math.max(0, r.recency ?? 0));
-      cols.orders.push(r.orders);
-      cols.revenue.push(r.revenue ?? 0);
-      cols.margin.push(r.margin);
-      cols.tenure.push(Math.max(0, r.tenure ?? 0));
-      cols.clv.push(r.clv ?? 0);
-      cols.pAlive.push(r.p_alive ?? 0);
-      const sum = r.recent + r.prior;
-      cols.trend.push(sum > 0 ? (r.recent - r.prior) / sum : 0);
-      cols.engagement.push(r.engagement);
-      cols.complaints.push(r.complaints);
+      base.ids.push(r.customer_id);
+      base.recency.push(Math.max(0, r.recency ?? 0));
+      base.orders.push(r.orders);
+      base.revenue.push(r.revenue ?? 0);
+      base.margin.push(r.margin);
+      base.tenure.push(Math.max(0, r.tenure ?? 0));
+      base.clv.push(r.clv ?? 0);
+      base.pAlive.push(r.p_alive ?? 0);
     }
   }
-  return { ids, ...cols };
+  return base;
+}
+
+/**
+ * Adds the activity features (spend trend, interactions, complaints), aggregated in SQL over
+ * the year to `asOf`, to the base features. Customers without activity get zeros.
+ */
+export async function withActivity(
+  db: Db,
+  asOf: string,
+  base: BaseFeatures,
+  only: readonly string[] | null,
+): Promise<Features> {
+  const end = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS);
+  const at = new Map<string, number>();
+  base.ids.forEach((id, i) => {
+    at.set(id, i);
+  });
+  const n = base.ids.length;
+  const trend = new Array<number>(n).fill(0);
+  const engagement = new Array<number>(n).fill(0);
+  const complaints = new Array<number>(n).fill(0);
+  for await (const batch of db.stream<{ customer_id: string; recent: number; prior: number }>(
+    `SELECT customer_id,
+            coalesce(sum(amount_minor) FILTER (WHERE occurred_at >= $1::timestamptz - interval '182 days'), 0)::bigint AS recent,
+            coalesce(sum(amount_minor) FILTER (WHERE occurred_at < $1::timestamptz - interval '182 days'), 0)::bigint AS prior
+     FROM transactions
+     WHERE status = 'completed' AND occurred_at < $1 AND occurred_at >= $1::timestamptz - interval '364 days'
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     GROUP BY customer_id`,
+    [end, only],
+    50_000,
+  )) {
+    for (const r of batch) {
+      const i = at.get(r.customer_id);
+      const sum = r.recent + r.prior;
+      if (i !== undefined && sum > 0) trend[i] = (r.recent - r.prior) / sum;
+    }
+  }
+  for await (const batch of db.stream<{
+    customer_id: string;
+    engagement: number;
+    complaints: number;
+  }>(
+    `SELECT customer_id,
+            count(*) FILTER (WHERE type <> 'complaint')::int AS engagement,
+            count(*) FILTER (WHERE type = 'complaint')::int AS complaints
+     FROM interactions
+     WHERE occurred_at < $1 AND occurred_at >= $1::timestamptz - interval '364 days'
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))
+     GROUP BY customer_id`,
+    [end, only],
+    50_000,
+  )) {
+    for (const r of batch) {
+      const i = at.get(r.customer_id);
+      if (i === undefined) continue;
+      engagement[i] = r.engagement;
+      complaints[i] = r.complaints;
+    }
+  }
+  return { ...base, trend, engagement, complaints };
+}
+
+/** The value-side features of the buyers of snapshot `asOf`, read back from the snapshot. */
+export function loadSnapshotBase(db: Db, asOf: string): Promise<BaseFeatures> {
+  return loadBaseFromSnapshot(db, asOf, null);
+}
+
+/** Every feature of the buyers of snapshot `asOf`. */
+async function loadFeatures(
+  db: Db,
+  asOf: string,
+  only: readonly string[] | null = null,
+): Promise<Features> {
+  return withActivity(db, asOf, await loadBaseFromSnapshot(db, asOf, only), only);
+}
+
+export interface PerCustomer {
+  r: ArrayLike<number>;
+  f: ArrayLike<number>;
+  m: ArrayLike<number>;
+  segment: string[];
+  tier: string[];
+  cluster: (string | null)[];
+  archetype: (string | null)[];
+}
+
+/** Writes each customer's RFM, segment, tier and cluster into snapshot `asOf` (COPY, then one UPDATE). */
+async function writeSegmentScores(
+  tx: Db,
+  asOf: string,
+  ids: readonly string[],
+  p: PerCustomer,
+): Promise<void> {
+  const n = ids.length;
+  if (n === 0) return;
+  await tx.exec(
+    `DROP TABLE IF EXISTS segment_scores;
+     CREATE TEMP TABLE segment_scores (
+       customer_id text COLLATE "C", r smallint, f smallint, m smallint,
+       segment text, tier text, cluster text, archetype text) ON COMMIT DROP`,
+  );
+  for (let start = 0; start < n; start += 50_000) {
+    const rows = [];
+    for (let i = start; i < Math.min(n, start + 50_000); i++) {
+      rows.push([
+        ids[i],
+        p.r[i],
+        p.f[i],
+        p.m[i],
+        p.segment[i],
+        p.tier[i],
+        p.cluster[i],
+        p.archetype[i],
+      ]);
+    }
+    await tx.copyIn(
+      'segment_scores',
+      ['customer_id', 'r', 'f', 'm', 'segment', 'tier', 'cluster', 'archetype'],
+      rows,
+    );
+  }
+  await tx.exec('ANALYZE segment_scores');
+  await tx.query(
+    `UPDATE score_snapshots s
+     SET rfm_r = t.r, rfm_f = t.f, rfm_m = t.m, rfm_segment = t.segment, tier = t.tier,
+         cluster = t.cluster, archetype = t.archetype
+     FROM segment_scores t
+     WHERE s.as_of = $1 AND s.customer_id = t.customer_id`,
+    [asOf],
+  );
+  await tx.exec('DROP TABLE segment_scores');
+}
+
+/** The clustering features, in the order the stored cluster model expects them. */
+const CLUSTER_FEATURES: readonly {
+  name: string;
+  role: ClusterFeature['role'];
+  key:
+    | 'recency'
+    | 'orders'
+    | 'revenue'
+    | 'tenure'
+    | 'clv'
+    | 'pAlive'
+    | 'trend'
+    | 'engagement'
+    | 'complaints';
+  skewed?: boolean;
+}[] = [
+  { name: 'recency_days', role: 'recency', key: 'recency' },
+  { name: 'orders', role: 'frequency', key: 'orders', skewed: true },
+  { name: 'revenue', role: 'monetary', key: 'revenue', skewed: true },
+  { name: 'tenure_days', role: 'tenure', key: 'tenure' },
+  { name: 'clv', role: 'clv', key: 'clv', skewed: true },
+  { name: 'p_alive', role: 'p-alive', key: 'pAlive' },
+  { name: 'spend_trend', role: 'trend', key: 'trend' },
+  { name: 'interactions', role: 'engagement', key: 'engagement', skewed: true },
+  { name: 'complaints', role: 'complaints', key: 'complaints', skewed: true },
+];
+
+/** Profit per customer: margin (revenue when costs are unknown) less the cost to serve. */
+function profitOf(c: Features, i: number, settings: SegmentSettings): number {
+  return (
+    (c.margin[i] ?? c.revenue[i]) -
+    settings.costToServe.perOrderMinor * c.orders[i] -
+    settings.costToServe.perInteractionMinor * (c.engagement[i] + c.complaints[i])
+  );
 }
 
 /** The RFM grid counts over (R, FM) and (R, F). */
@@ -161,55 +337,34 @@ function rfmGrids(
   return { grid, rf };
 }
 
-export interface SegmentAnalysisOptions {
-  asOf: string;
-  /** defaults to the stored settings (`tenure segment config`) */
-  settings?: SegmentSettings;
-  /** refresh the saved rule segments afterwards (default true) */
-  refresh?: boolean;
-  progress?: (step: string) => void;
+export interface ComputedSegments {
+  rfm: RfmRun | null;
+  tiers: TierRun | null;
+  pareto: ParetoResult | null;
+  clusters: ClusterRun | null;
+  notes: string[];
+  /** per customer, in the order of the features' ids */
+  perCustomer: PerCustomer;
 }
 
 /**
- * Segments every buyer of snapshot `asOf` and stores the results in one transaction; re-running
- * for the same date replaces them. Needs the value analysis of that date (`tenure analyze`).
+ * RFM, tiers, Pareto and clusters of the customers in `c` (the engine's functions; no I/O).
+ * The value analysis calls this before it writes the snapshot, so the scores are written with
+ * it in one pass.
  */
-export async function runSegmentAnalysis(
-  db: Db,
-  options: SegmentAnalysisOptions,
-): Promise<SegmentAnalysisResult> {
-  const started = performance.now();
-  const { asOf } = options;
-  const progress = options.progress ?? (() => {});
-  const notes: string[] = [];
-  const { rows: snap } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = $1',
-    [asOf],
-  );
-  if (snap[0].n === 0) {
-    throw new InputError(
-      `no score snapshot for ${asOf}: run \`tenure analyze --as-of ${asOf}\` first`,
-      { field: 'asOf', value: asOf },
-    );
-  }
-  const settings = options.settings ?? (await loadSegmentSettings(db));
-  progress('loading features');
-  const c = await loadFeatures(db, asOf);
+export function computeSegments(
+  c: Features,
+  settings: SegmentSettings,
+  progress: (step: string) => void,
+  asOf: string,
+): ComputedSegments {
   const n = c.ids.length;
-
+  const notes: string[] = [];
   let rfm: RfmRun | null = null;
   let tiers: TierRun | null = null;
   let pareto: ParetoResult | null = null;
   let clusters: ClusterRun | null = null;
-  const perCustomer: {
-    r: ArrayLike<number>;
-    f: ArrayLike<number>;
-    m: ArrayLike<number>;
-    segment: string[];
-    tier: string[];
-    cluster: (string | null)[];
-    archetype: (string | null)[];
-  } = {
+  const perCustomer: PerCustomer = {
     r: new Uint8Array(n),
     f: new Uint8Array(n),
     m: new Uint8Array(n),
@@ -243,6 +398,11 @@ export async function runSegmentAnalysis(
         share: scored.counts[k] / n,
       })),
       ...rfmGrids(scored.r, scored.f, scored.m),
+      bands: {
+        r: rfmBands(c.recency, scored.r, true),
+        f: rfmBands(c.orders, scored.f, false),
+        m: rfmBands(c.revenue, scored.m, false),
+      },
     };
 
     progress('value tiers and Pareto');
@@ -252,10 +412,7 @@ export async function runSegmentAnalysis(
     for (let i = 0; i < n; i++) {
       const margin = c.margin[i];
       if (margin !== null) anyMargin = true;
-      profit[i] =
-        (margin ?? c.revenue[i]) -
-        settings.costToServe.perOrderMinor * c.orders[i] -
-        settings.costToServe.perInteractionMinor * (c.engagement[i] + c.complaints[i]);
+      profit[i] = profitOf(c, i, settings);
     }
     const hasCostToServe =
       settings.costToServe.perOrderMinor > 0 || settings.costToServe.perInteractionMinor > 0;
@@ -282,17 +439,7 @@ export async function runSegmentAnalysis(
 
     if (n >= 20) {
       progress('clusters');
-      const features: ClusterFeature[] = [
-        { name: 'recency_days', role: 'recency', values: c.recency },
-        { name: 'orders', role: 'frequency', values: c.orders, skewed: true },
-        { name: 'revenue', role: 'monetary', values: c.revenue, skewed: true },
-        { name: 'tenure_days', role: 'tenure', values: c.tenure },
-        { name: 'clv', role: 'clv', values: c.clv, skewed: true },
-        { name: 'p_alive', role: 'p-alive', values: c.pAlive },
-        { name: 'spend_trend', role: 'trend', values: c.trend },
-        { name: 'interactions', role: 'engagement', values: c.engagement, skewed: true },
-        { name: 'complaints', role: 'complaints', values: c.complaints, skewed: true },
-      ];
+      const features: ClusterFeature[] = CLUSTER_FEATURES.map((f) => ({ ...f, values: c[f.key] }));
       const cs = settings.clusters;
       const kMax = Math.min(cs.kMax, Math.max(2, Math.floor(n / 10)));
       const result = clusterCustomers(features, {
@@ -317,72 +464,87 @@ export async function runSegmentAnalysis(
           ? result.selection.scores.map((s) => ({ k: s.k, silhouette: s.silhouette }))
           : null,
         clusters: result.clusters.map((p, k) => ({ ...p, id: ids[k] })),
+        model: result.model,
       };
     } else {
       notes.push(`only ${n} customers with purchases: too few to cluster (20 needed)`);
     }
   }
 
+  return { rfm, tiers, pareto, clusters, notes, perCustomer };
+}
+
+/** Replaces the stored run results of `asOf` (inside the caller's transaction). */
+export async function saveSegmentRuns(
+  tx: Db,
+  asOf: string,
+  runs: Pick<ComputedSegments, 'rfm' | 'tiers' | 'pareto' | 'clusters'>,
+): Promise<void> {
+  await tx.query('DELETE FROM segment_runs WHERE as_of = $1', [asOf]);
+  const rows: [string, unknown][] = [
+    ['rfm', runs.rfm],
+    ['tiers', runs.tiers],
+    ['pareto', runs.pareto],
+    ['clusters', runs.clusters],
+  ];
+  for (const [kind, result] of rows) {
+    if (result === null) continue;
+    await tx.query('INSERT INTO segment_runs (as_of, kind, result) VALUES ($1, $2, $3)', [
+      asOf,
+      kind,
+      JSON.stringify(result),
+    ]);
+  }
+}
+
+export interface SegmentAnalysisOptions {
+  asOf: string;
+  /** defaults to the stored settings (`tenure segment config`) */
+  settings?: SegmentSettings;
+  /** refresh the saved rule segments afterwards (default true) */
+  refresh?: boolean;
+  progress?: (step: string) => void;
+}
+
+/**
+ * Segments every buyer of snapshot `asOf` and stores the results in one transaction; re-running
+ * for the same date replaces them. Needs the value analysis of that date (`tenure analyze`).
+ */
+export async function runSegmentAnalysis(
+  db: Db,
+  options: SegmentAnalysisOptions,
+): Promise<SegmentAnalysisResult> {
+  const started = performance.now();
+  const { asOf } = options;
+  const progress = options.progress ?? (() => {});
+  const { rows: snap } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM score_snapshots WHERE as_of = $1',
+    [asOf],
+  );
+  if (snap[0].n === 0) {
+    throw new InputError(
+      `no score snapshot for ${asOf}: run \`tenure analyze --as-of ${asOf}\` first`,
+      { field: 'asOf', value: asOf },
+    );
+  }
+  const settings = options.settings ?? (await loadSegmentSettings(db));
+  progress('loading features');
+  const c = await loadFeatures(db, asOf);
+  const n = c.ids.length;
+  const computed = computeSegments(c, settings, progress, asOf);
+  const { rfm, tiers, pareto, clusters, notes, perCustomer } = computed;
+
   progress('writing');
   const segments = await db.transaction(async (tx) => {
     await tx.query(
       `UPDATE score_snapshots SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL, rfm_segment = NULL,
               tier = NULL, cluster = NULL, archetype = NULL
-       WHERE as_of = $1 AND (rfm_r IS NOT NULL OR tier IS NOT NULL OR cluster IS NOT NULL)`,
+       WHERE as_of = $1 AND (rfm_r IS NOT NULL OR tier IS NOT NULL OR cluster IS NOT NULL)
+         AND coalesce((historical->>'orders')::int, 0) = 0`,
       [asOf],
     );
-    if (n > 0) {
-      await tx.exec(
-        `CREATE TEMP TABLE segment_scores (
-           customer_id text COLLATE "C", r smallint, f smallint, m smallint,
-           segment text, tier text, cluster text, archetype text) ON COMMIT DROP`,
-      );
-      for (let start = 0; start < n; start += 50_000) {
-        const rows = [];
-        for (let i = start; i < Math.min(n, start + 50_000); i++) {
-          rows.push([
-            c.ids[i],
-            perCustomer.r[i],
-            perCustomer.f[i],
-            perCustomer.m[i],
-            perCustomer.segment[i],
-            perCustomer.tier[i],
-            perCustomer.cluster[i],
-            perCustomer.archetype[i],
-          ]);
-        }
-        await tx.copyIn(
-          'segment_scores',
-          ['customer_id', 'r', 'f', 'm', 'segment', 'tier', 'cluster', 'archetype'],
-          rows,
-        );
-      }
-      await tx.exec('ANALYZE segment_scores');
-      await tx.query(
-        `UPDATE score_snapshots s
-         SET rfm_r = t.r, rfm_f = t.f, rfm_m = t.m, rfm_segment = t.segment, tier = t.tier,
-             cluster = t.cluster, archetype = t.archetype
-         FROM segment_scores t
-         WHERE s.as_of = $1 AND s.customer_id = t.customer_id`,
-        [asOf],
-      );
-      await tx.exec('DROP TABLE segment_scores');
-    }
-    await tx.query('DELETE FROM segment_runs WHERE as_of = $1', [asOf]);
-    const runs: [string, unknown][] = [
-      ['rfm', rfm],
-      ['tiers', tiers],
-      ['pareto', pareto],
-      ['clusters', clusters],
-    ];
-    for (const [kind, result] of runs) {
-      if (result === null) continue;
-      await tx.query('INSERT INTO segment_runs (as_of, kind, result) VALUES ($1, $2, $3)', [
-        asOf,
-        kind,
-        JSON.stringify(result),
-      ]);
-    }
+    await writeSegmentScores(tx, asOf, c.ids, perCustomer);
+    await saveSegmentRuns(tx, asOf, computed);
     if (options.refresh === false) return [];
     progress('refreshing saved segments');
     return refreshSegments(tx, { asOf });
@@ -425,4 +587,73 @@ export async function loadSegmentRuns(
     pareto: (by.get('pareto') as ParetoResult) ?? null,
     clusters: (by.get('clusters') as ClusterRun) ?? null,
   };
+}
+
+/**
+ * Re-segments a few customers after their data changed (events through the API), without a
+ * full run: each is scored against the bands, tier minimums and cluster model of the stored run
+ * for `asOf`, written into that snapshot, and their saved-segment memberships are refreshed.
+ * Without a stored run for `asOf` only the memberships are refreshed.
+ */
+export async function rescoreCustomerSegments(
+  db: Db,
+  customerIds: readonly string[],
+  asOf: string,
+): Promise<{ rescored: number; segments: RefreshResult[] }> {
+  if (customerIds.length === 0) return { rescored: 0, segments: [] };
+  return db.transaction(async (tx) => {
+    const runs = await loadSegmentRuns(tx, asOf);
+    let rescored = 0;
+    if (runs && runs.asOf === asOf && runs.rfm && runs.tiers) {
+      const settings = await loadSegmentSettings(tx);
+      const c = await loadFeatures(tx, asOf, customerIds);
+      const n = c.ids.length;
+      const { rfm, tiers, clusters } = runs;
+      const p: PerCustomer = {
+        r: new Array<number>(n),
+        f: new Array<number>(n),
+        m: new Array<number>(n),
+        segment: new Array<string>(n),
+        tier: new Array<string>(n),
+        cluster: new Array<string | null>(n).fill(null),
+        archetype: new Array<string | null>(n).fill(null),
+      };
+      const r = p.r as number[];
+      const f = p.f as number[];
+      const m = p.m as number[];
+      const last = tiers.tiers.length - 1;
+      for (let i = 0; i < n; i++) {
+        r[i] = scoreByBands(c.recency[i], rfm.bands.r);
+        f[i] = scoreByBands(c.orders[i], rfm.bands.f);
+        m[i] = scoreByBands(c.revenue[i], rfm.bands.m);
+        p.segment[i] = rfmSegmentKey(r[i], f[i], m[i], settings.rfmMap);
+        const value = tiers.basis === 'predicted-clv' ? c.clv[i] : profitOf(c, i, settings);
+        let k = 0;
+        while (k < last) {
+          const min = tiers.tiers[k].minValue;
+          if (typeof min === 'number' && Number.isFinite(min) && value >= min) break;
+          k++;
+        }
+        p.tier[i] = tiers.tiers[k].key;
+        if (clusters) {
+          const at = assignToCluster(
+            clusters.model,
+            CLUSTER_FEATURES.map((x) => c[x.key][i] as number),
+          );
+          p.cluster[i] = clusters.clusters[at].id;
+          p.archetype[i] = clusters.clusters[at].archetype;
+        }
+      }
+      await tx.query(
+        `UPDATE score_snapshots SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL, rfm_segment = NULL,
+                tier = NULL, cluster = NULL, archetype = NULL
+         WHERE as_of = $1 AND customer_id = ANY($2::text[])`,
+        [asOf, customerIds],
+      );
+      await writeSegmentScores(tx, asOf, c.ids, p);
+      rescored = n;
+    }
+    const segments = await refreshSegments(tx, { asOf, customerIds });
+    return { rescored, segments };
+  });
 }

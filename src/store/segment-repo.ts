@@ -184,7 +184,11 @@ export async function latestSnapshotDate(db: Db): Promise<string | null> {
  * Builds `segment_base` (one row per customer, every whitelisted field, as of `asOf`) as a
  * temporary table dropped at the end of the transaction `tx`.
  */
-async function buildSegmentBase(tx: Db, asOf: string): Promise<void> {
+async function buildSegmentBase(
+  tx: Db,
+  asOf: string,
+  only: readonly string[] | null = null,
+): Promise<void> {
   const model = await activeStageModel(tx);
   await tx.exec(`DROP TABLE IF EXISTS segment_base;
     CREATE TEMP TABLE segment_base (
@@ -219,6 +223,7 @@ async function buildSegmentBase(tx: Db, asOf: string): Promise<void> {
      LEFT JOIN (SELECT DISTINCT ON (customer_id) customer_id, to_stage
                 FROM stage_history
                 WHERE model_id = $2 AND changed_at <= $3
+                  AND ($5::text[] IS NULL OR customer_id = ANY($5::text[]))
                 ORDER BY customer_id, changed_at DESC) st ON st.customer_id = c.customer_id
      LEFT JOIN (SELECT customer_id,
                        count(*) FILTER (WHERE type = 'complaint'
@@ -229,15 +234,19 @@ async function buildSegmentBase(tx: Db, asOf: string): Promise<void> {
                        (max(occurred_at) FILTER (WHERE type = 'complaint') AT TIME ZONE 'UTC')::date AS last_complaint,
                        (max(occurred_at) AT TIME ZONE 'UTC')::date AS last_contact
                 FROM interactions WHERE occurred_at < $4
+                  AND ($5::text[] IS NULL OR customer_id = ANY($5::text[]))
                 GROUP BY customer_id) i ON i.customer_id = c.customer_id
-     WHERE c.erased_at IS NULL`,
+     WHERE c.erased_at IS NULL AND ($5::text[] IS NULL OR c.customer_id = ANY($5::text[]))`,
     [
       asOf,
       model,
       new Date(`${asOf}T00:00:00Z`),
       new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000),
+      only,
     ],
   );
+  // autovacuum never analyses temporary tables; the planner needs the row count for the joins
+  await tx.exec('ANALYZE segment_base');
 }
 
 export interface SegmentInfo {
@@ -404,9 +413,15 @@ export interface RefreshResult {
  */
 export async function refreshSegments(
   db: Db,
-  options: { asOf: string; segmentIds?: readonly string[] },
+  options: {
+    asOf: string;
+    segmentIds?: readonly string[];
+    /** re-evaluate only these customers (after events); the others keep their membership */
+    customerIds?: readonly string[];
+  },
 ): Promise<RefreshResult[]> {
   const { asOf } = options;
+  const only = options.customerIds ?? null;
   return db.transaction(async (tx) => {
     const { rows: segs } = await tx.query<{
       segment_id: string;
@@ -423,7 +438,7 @@ export async function refreshSegments(
       [options.segmentIds ?? null],
     );
     if (segs.length === 0) return [];
-    await buildSegmentBase(tx, asOf);
+    await buildSegmentBase(tx, asOf, only);
     const aliases = await valueAliases(tx);
     const at = new Date(`${asOf}T00:00:00Z`);
     const out: RefreshResult[] = [];
@@ -454,8 +469,9 @@ export async function refreshSegments(
       const left = await tx.query(
         `UPDATE segment_memberships m SET left_at = $2
          WHERE m.segment_id = $1 AND m.left_at IS NULL
+           AND ($3::text[] IS NULL OR m.customer_id = ANY($3::text[]))
            AND NOT EXISTS (SELECT 1 FROM segment_now n WHERE n.customer_id = m.customer_id)`,
-        [s.segment_id, at],
+        [s.segment_id, at, only],
       );
       const joined = await tx.query(
         `INSERT INTO segment_memberships (customer_id, segment_id, joined_at)
@@ -466,7 +482,10 @@ export async function refreshSegments(
         [s.segment_id, at],
       );
       const { rows: cnt } = await tx.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM segment_now',
+        only === null
+          ? 'SELECT count(*)::int AS n FROM segment_now'
+          : 'SELECT count(*)::int AS n FROM segment_memberships WHERE segment_id = $1 AND left_at IS NULL',
+        only === null ? [] : [s.segment_id],
       );
       await tx.query(
         `INSERT INTO segment_counts (segment_id, as_of, members, joined, left_count)

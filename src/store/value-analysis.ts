@@ -32,6 +32,13 @@ import {
   writeProspectSnapshots,
   writeSnapshotRows,
 } from './score-repo.js';
+import {
+  type ComputedSegments,
+  computeSegments,
+  saveSegmentRuns,
+  withActivity,
+} from './segment-analysis.js';
+import { loadSegmentSettings } from './settings-repo.js';
 import { loadSummaries, type SummaryColumns, transactionSpan } from './summary-repo.js';
 
 export type ModelChoice = 'auto' | 'bgnbd' | 'mbgnbd' | 'pareto';
@@ -45,6 +52,8 @@ export interface ValueAnalysisOptions {
   annualDiscountRate?: number;
   /** holdout length for model choice, in days (default: a quarter of the history, at most 26 weeks) */
   holdoutDays?: number;
+  /** segment the customers (RFM, tiers, Pareto, clusters) with the snapshot (default true) */
+  segment?: boolean;
   onProgress?: (step: string) => void;
 }
 
@@ -80,6 +89,14 @@ export interface ValueAnalysisReport {
   horizonMonths: number;
   annualDiscountRate: number;
   totalClvMinor: number;
+  /** the segmentation written with the snapshot (null when skipped or no buyers) */
+  segmentation: {
+    customers: number;
+    rfm: ComputedSegments['rfm'];
+    tiers: ComputedSegments['tiers'];
+    pareto: ComputedSegments['pareto'];
+    clusters: ComputedSegments['clusters'];
+  } | null;
   notes: string[];
   ms: number;
 }
@@ -378,9 +395,46 @@ export async function runValueAnalysis(
     });
   }
 
+  // Segmentation (issue 5) before the write, so each snapshot row is written once with it.
+  let segmentation: ComputedSegments | null = null;
+  if (options.segment !== false && n > 0) {
+    progress('segmenting');
+    const settings = await loadSegmentSettings(db);
+    const features = await withActivity(
+      db,
+      asOf,
+      {
+        ids: all.customerIds,
+        recency: snapshot.map((r) => Math.max(0, r.historical.daysSinceLastPurchase as number)),
+        orders: Array.from(all.orders),
+        revenue: Array.from(all.revenueMinor),
+        margin: Array.from(all.marginMinor, (m) => (Number.isNaN(m) ? null : m)),
+        tenure: snapshot.map((r) => Math.max(0, r.historical.tenureDays as number)),
+        clv: snapshot.map((r) => r.clvMinor ?? 0),
+        pAlive: snapshot.map((r) => r.pAlive ?? 0),
+      },
+      null,
+    );
+    segmentation = computeSegments(features, settings, progress, asOf);
+    const p = segmentation.perCustomer;
+    snapshot.forEach((row, i) => {
+      row.segments = {
+        rfmR: p.r[i],
+        rfmF: p.f[i],
+        rfmM: p.m[i],
+        rfmSegment: p.segment[i],
+        tier: p.tier[i],
+        cluster: p.cluster[i],
+        archetype: p.archetype[i],
+      };
+    });
+    notes.push(...segmentation.notes);
+  }
+
   progress('writing the snapshot');
   const prospects = await db.transaction(async (tx) => {
     await clearSnapshot(tx, asOf);
+    if (segmentation) await saveSegmentRuns(tx, asOf, segmentation);
     for (let i = 0; i < snapshot.length; i += 20_000) {
       await writeSnapshotRows(tx, asOf, snapshot.slice(i, i + 20_000));
     }
@@ -412,6 +466,13 @@ export async function runValueAnalysis(
     horizonMonths,
     annualDiscountRate,
     totalClvMinor: totalClv,
+    segmentation: segmentation && {
+      customers: n,
+      rfm: segmentation.rfm,
+      tiers: segmentation.tiers,
+      pareto: segmentation.pareto,
+      clusters: segmentation.clusters,
+    },
     notes,
     ms: performance.now() - started,
   };

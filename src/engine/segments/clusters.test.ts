@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createRng, sampleNormal } from '../random.js';
 import {
+  assignToCluster,
   type ClusterFeature,
   clusterCustomers,
   type FeatureRole,
@@ -180,5 +181,16 @@ describe('customer clusters (issue 5.3)', () => {
     expect(b.assignment).toEqual(a.assignment);
     expect(b.clusters).toEqual(a.clusters);
     expect(a.clusters.reduce((s, c) => s + c.share, 0)).toBeCloseTo(1, 12);
+  });
+
+  test('the stored cluster model places each customer of the run in the cluster the run gave it', () => {
+    const { features } = population(9);
+    const res = clusterCustomers(features, { seed: 2, k: 5 });
+    const json = JSON.parse(JSON.stringify(res.model));
+    for (let i = 0; i < features[0].values.length; i++) {
+      const raw = features.map((f) => f.values[i]);
+      expect(assignToCluster(json, raw)).toBe(res.assignment[i]);
+    }
+    expect(() => assignToCluster(json, [1, 2])).toThrow('expected 7 feature values, got 2');
   });
 });

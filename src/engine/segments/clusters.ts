@@ -293,7 +293,45 @@ export interface ClusterOptions extends KMeansOptions {
   readonly selectionSampleSize?: number;
 }
 
+/**
+ * What places a new customer in the clusters of a run: the scaling of each feature (signed
+ * log1p if skewed, then mean and sd) and the centroids in standardised space.
+ */
+export interface ClusterModel {
+  readonly skewed: readonly boolean[];
+  readonly means: readonly number[];
+  readonly sds: readonly number[];
+  /** k rows of d standardised coordinates, in the order of `clusters` */
+  readonly centroids: readonly (readonly number[])[];
+}
+
+/** The cluster (index into the run's clusters) nearest to one customer's raw feature values. */
+export function assignToCluster(model: ClusterModel, raw: readonly number[]): number {
+  const d = model.means.length;
+  if (raw.length !== d) {
+    throw new InputError(`cluster assignment: expected ${d} feature values, got ${raw.length}`, {
+      field: 'features',
+    });
+  }
+  const z = raw.map((v, f) => {
+    const x = model.skewed[f] ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
+    return model.sds[f] > 0 ? (x - model.means[f]) / model.sds[f] : 0;
+  });
+  let best = 0;
+  let bestDist = Number.POSITIVE_INFINITY;
+  model.centroids.forEach((c, k) => {
+    let dist = 0;
+    for (let f = 0; f < d; f++) dist += (z[f] - c[f]) ** 2;
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = k;
+    }
+  });
+  return best;
+}
+
 export interface ClusterResult {
+  readonly model: ClusterModel;
   readonly features: readonly { readonly name: string; readonly role: FeatureRole }[];
   /** mean raw value per feature over all customers, to set beside each cluster's means */
   readonly populationMeans: readonly number[];
@@ -357,7 +395,18 @@ export function clusterCustomers(
       }),
     );
   }
+  const model: ClusterModel = Object.freeze({
+    skewed: Object.freeze(features.map((f) => Boolean(f.skewed))),
+    means: std.means,
+    sds: std.sds,
+    centroids: Object.freeze(
+      Array.from({ length: k }, (_, c) =>
+        Object.freeze(Array.from(result.centroids.subarray(c * d, (c + 1) * d))),
+      ),
+    ),
+  });
   return Object.freeze({
+    model,
     features: Object.freeze(features.map((f) => Object.freeze({ name: f.name, role: f.role }))),
     populationMeans: Object.freeze(populationMeans),
     selection,

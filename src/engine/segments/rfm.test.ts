@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
+import { createRng } from '../random.js';
 import {
   DEFAULT_RFM_SEGMENT_MAP,
   quintileScores,
   RFM_SEGMENTS,
+  rfmBands,
+  rfmSegmentKey,
   rfmSegmentOf,
+  scoreByBands,
   scoreRfm,
   validateRfmSegmentMap,
 } from './rfm.js';
@@ -162,5 +166,31 @@ describe('RFM on a realistic base (issue 5.1)', () => {
       expect(b.cell[j]).toBe(a.cell[i]);
       expect(b.segment[j]).toBe(a.segment[i]);
     });
+  });
+});
+
+describe('RFM bands: scoring one customer later as the run scored them', () => {
+  test('every value of the run gets its own score back, recency reversed', () => {
+    const rng = createRng(11);
+    const n = 2000;
+    const recency = Array.from({ length: n }, () => Math.floor(rng.next() * 400));
+    const frequency = Array.from({ length: n }, () => 1 + Math.floor(rng.next() ** 3 * 12));
+    const monetary = Array.from({ length: n }, () => Math.round(rng.next() * 5000));
+    const run = scoreRfm({ recencyDays: recency, frequency, monetary });
+    const bands = {
+      r: rfmBands(recency, run.r, true),
+      f: rfmBands(frequency, run.f, false),
+      m: rfmBands(monetary, run.m, false),
+    };
+    for (let i = 0; i < n; i++) {
+      expect(scoreByBands(recency[i], bands.r)).toBe(run.r[i]);
+      expect(scoreByBands(frequency[i], bands.f)).toBe(run.f[i]);
+      expect(scoreByBands(monetary[i], bands.m)).toBe(run.m[i]);
+      expect(rfmSegmentKey(run.r[i], run.f[i], run.m[i])).toBe(run.segments[run.segment[i]].key);
+    }
+    // values beyond the run's range take the end scores
+    expect(scoreByBands(-5, bands.r)).toBe(5);
+    expect(scoreByBands(10_000, bands.r)).toBe(1);
+    expect(scoreByBands(1e9, bands.m)).toBe(5);
   });
 });

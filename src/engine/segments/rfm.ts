@@ -212,3 +212,49 @@ export function scoreRfm(
     counts: Object.freeze(counts),
   });
 }
+
+/**
+ * The bands of one RFM dimension as scored on a population, so a customer scored later (one
+ * order arriving through the API) gets the score the same value got in the run: `bounds[s - 1]`
+ * is the lowest value (highest, for recency) that scored s, or null when no customer scored s.
+ */
+export interface RfmBands {
+  readonly lowerIsBetter: boolean;
+  readonly bounds: readonly (number | null)[];
+}
+
+/** The bands of `scores` (1–5) over `values`, from one scoring run. */
+export function rfmBands(
+  values: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  lowerIsBetter: boolean,
+): RfmBands {
+  const bounds: (number | null)[] = [null, null, null, null, null];
+  for (let i = 0; i < values.length; i++) {
+    const s = scores[i] - 1;
+    const v = values[i];
+    const b = bounds[s];
+    if (b === null || (lowerIsBetter ? v > b : v < b)) bounds[s] = v;
+  }
+  return Object.freeze({ lowerIsBetter, bounds: Object.freeze(bounds) });
+}
+
+/** The score a value gets against stored bands: the highest score whose bound it reaches. */
+export function scoreByBands(value: number, bands: RfmBands): number {
+  for (let s = 5; s >= 2; s--) {
+    const b = bands.bounds[s - 1];
+    if (b === null) continue;
+    if (bands.lowerIsBetter ? value <= b : value >= b) return s;
+  }
+  return 1;
+}
+
+/** The named segment of scores (r, f, m) on a segment map. */
+export function rfmSegmentKey(
+  r: number,
+  f: number,
+  m: number,
+  segmentMap: RfmSegmentMap = DEFAULT_RFM_SEGMENT_MAP,
+): RfmSegmentKey {
+  return segmentMap[5 - r][((f + m + 1) >> 1) - 1];
+}
