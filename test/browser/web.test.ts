@@ -325,6 +325,29 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
       );
       const text = await w.page.locator('main').textContent();
       expect(text, pathName).not.toMatch(/\{"error"|at \w+ \(|TypeError|undefined/);
+      if (pathName === '/import') {
+        // the file's columns are shown before anything is uploaded
+        await w.page.locator('input[type="file"]').setInputFiles({
+          name: '客户.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from(
+            '\ufeff客户编号,客户名称,手机\nC9001,"王, 小明",13800000000\n',
+            'utf8',
+          ),
+        });
+        const preview = w.page.getByTestId('csv-preview');
+        await preview.waitFor();
+        expect(await preview.locator('th').allTextContents()).toEqual([
+          '客户编号',
+          '客户名称',
+          '手机',
+        ]);
+        expect(await preview.locator('td').allTextContents()).toEqual([
+          'C9001',
+          '王, 小明',
+          '13800000000',
+        ]);
+      }
       await screenshot(w.page, name);
     }
   });

@@ -258,6 +258,7 @@ export const en: Messages = {
     overdue: 'Overdue',
   },
   importPage: {
+    preview: 'First rows of the file ({{encoding}})',
     title: 'Import',
     file: 'Choose a file (CSV / XLSX / JSONL)',
     kind: 'Kind of data',

@@ -255,6 +255,7 @@ export const zhCN = {
     overdue: '已逾期',
   },
   importPage: {
+    preview: '文件前几行（{{encoding}}）',
     title: '数据导入',
     file: '选择文件（CSV / XLSX / JSONL）',
     kind: '数据类型',

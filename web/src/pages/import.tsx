@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.js';
 import { ErrorBox, Panel } from '../components/ui.js';
+import { type CsvPreview, previewCsv } from '../csv-preview.js';
 import { formatNumber } from '../format.js';
 
 interface ImportReport {
@@ -25,6 +26,15 @@ interface ImportReport {
 export function ImportPage() {
   const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<CsvPreview | null>(null);
+  const choose = async (f: File | null) => {
+    setFile(f);
+    setPreview(null);
+    run.reset();
+    if (f && /\.(csv|txt)$/i.test(f.name)) {
+      setPreview(previewCsv(new Uint8Array(await f.slice(0, 64 * 1024).arrayBuffer())));
+    }
+  };
   const [kind, setKind] = useState('');
   const run = useMutation({
     mutationFn: (dryRun: boolean) => {
@@ -54,7 +64,7 @@ export function ImportPage() {
             <input
               type="file"
               accept=".csv,.xlsx,.jsonl,.txt"
-              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              onChange={(e) => choose(e.target.files?.[0] ?? null)}
             />
           </label>
           <label>
@@ -85,6 +95,36 @@ export function ImportPage() {
           </div>
           {run.isPending && <progress aria-label={t('analysis.progress')} />}
         </form>
+        {preview && (
+          <div data-testid="csv-preview">
+            <h3>{t('importPage.preview', { encoding: preview.encoding.toUpperCase() })}</h3>
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    {preview.header.map((h, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
+                      <th key={i} scope="col">
+                        {h}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.rows.map((r, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
+                    <tr key={i}>
+                      {r.map((c, j) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                        <td key={j}>{c}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        )}
         {run.error && <ErrorBox error={run.error} />}
         {r && (
           <div>
