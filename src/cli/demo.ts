@@ -155,7 +155,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       '--history-months <n>',
       'replay the stage history month by month over the last N months (0: none)',
       (v) => Number(v),
-      12,
+      3,
     )
     .option('--no-serve', 'stop after loading and analysing')
     .option('--port <n>', 'port to serve on afterwards', (v) => Number(v), 8080)
