@@ -119,6 +119,7 @@ async function main() {
   const auth = { authorization: `Bearer ${secret}` };
 
   // 1. customer 360
+  const audit0 = await db.query<{ id: string | null }>('SELECT max(audit_id) AS id FROM audit_log');
   let seq = 0;
   const run = await autocannon({
     url: base,
@@ -141,6 +142,15 @@ async function main() {
     `customer 360 (${N.toLocaleString()} customers, PostgreSQL, 16 connections, ${SECONDS} s): ` +
       `${Math.round(run.requests.average).toLocaleString()} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, ` +
       `non-2xx ${run.non2xx}, errors ${run.errors}  (aim: p99 ≤ 20 ms at ≥ 2,000 req/s)`,
+  );
+  // Every answered read must have its audit row (written in batches, committed before the answer).
+  const audited = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log
+     WHERE audit_id > coalesce($1::bigint, 0) AND actor = 'bench-admin' AND action = 'customer.read'`,
+    [audit0.rows[0].id],
+  );
+  console.log(
+    `  audit rows for those reads: ${audited.rows[0].n.toLocaleString()} for ${run['2xx'].toLocaleString()} answered (2xx)`,
   );
 
   // 2. event ingestion with the refresh worker running
