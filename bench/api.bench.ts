@@ -1,7 +1,12 @@
 /**
  * `npm run bench:api`: the HTTP API on loopback against PostgreSQL (issue 7 "Done means"):
  *  1. customer-360 throughput and p50/p99 latency with 1,000,000 customers (autocannon,
- *     random customers, bearer token, each read audited as in production);
+ *     random customers, bearer token, each read audited as in production), with the refresh
+ *     worker paused (customers queued by earlier runs' ingestion would otherwise be re-scored
+ *     meanwhile, so runs would not compare); then that every answered read has its audit row,
+ *     and the CPU spent per read by this process (server and load generator) and by the
+ *     PostgreSQL backends serving it (from /proc, Linux), which says more than req/s on a
+ *     machine shared with other work;
  *  2. sustained event ingestion (batches of 500 orders from 8 concurrent clients) with the
  *     incremental refresh worker running, and how fast that worker brings customers up to date.
  *
@@ -12,7 +17,9 @@
  *
  *   npm run bench:api [-- --customers 1000000 --seconds 10]
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
@@ -91,14 +98,45 @@ async function fill(db: Awaited<ReturnType<typeof openDb>>): Promise<void> {
      ON CONFLICT DO NOTHING`,
     [N],
   );
-  await db.exec('ANALYZE');
   console.log(`  filled in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * Vacuums and analyses what the 360 reads, as autovacuum would on a live server: without it
+ * (autovacuum is off on some servers, and earlier runs' ingestion adds rows), every read sets
+ * hint bits on pages nobody vacuumed, dirtying them, and the 360 measures that instead.
+ */
+async function vacuum(db: Awaited<ReturnType<typeof openDb>>): Promise<void> {
+  const t = performance.now();
+  await db.exec(`VACUUM (ANALYZE) customers, transactions, transaction_lines, interactions,
+                 score_snapshots, stage_history, segment_memberships, alerts, tasks, audit_log,
+                 api_tokens, users`);
+  console.log(`vacuumed in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+/** CPU seconds used so far by the pool's server processes (Linux /proc); null elsewhere. */
+async function backendCpuSeconds(db: Awaited<ReturnType<typeof openDb>>): Promise<number | null> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  try {
+    let ticks = 0;
+    for (const r of rows) {
+      // fields after "(comm) ": state is 0, utime 11, stime 12 (proc(5)); 100 ticks a second
+      const f = readFileSync(`/proc/${r.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function main() {
   await ensureDatabase();
   const db = await openDb({ databaseUrl: URL_, dataDir: null });
   await fill(db);
+  await vacuum(db);
   const admin = await upsertUser(db, {
     username: 'bench-admin',
     role: 'admin',
@@ -119,6 +157,20 @@ async function main() {
   const auth = { authorization: `Bearer ${secret}` };
 
   // 1. customer 360
+  const audit0 = await db.query<{ id: string | null }>('SELECT max(audit_id) AS id FROM audit_log');
+  const worker = app.tenure.worker;
+  await worker?.stop();
+  const backlog = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM customer_refresh_queue',
+  );
+  // warm-up: every pool connection connected and its statements prepared
+  await Promise.all(
+    Array.from({ length: 16 }, () =>
+      fetch(`${base}/api/customers/B0000001/360`, { headers: auth }).then((r) => r.text()),
+    ),
+  );
+  const pg0 = await backendCpuSeconds(db);
+  const cpu0 = process.cpuUsage();
   let seq = 0;
   const run = await autocannon({
     url: base,
@@ -137,11 +189,35 @@ async function main() {
       },
     ],
   });
+  const cpu = process.cpuUsage(cpu0);
+  const pg1 = await backendCpuSeconds(db);
   console.log(
-    `customer 360 (${N.toLocaleString()} customers, PostgreSQL, 16 connections, ${SECONDS} s): ` +
+    `customer 360 (${N.toLocaleString()} customers, PostgreSQL, 16 connections, ${SECONDS} s, refresh worker paused): ` +
       `${Math.round(run.requests.average).toLocaleString()} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, ` +
       `non-2xx ${run.non2xx}, errors ${run.errors}  (aim: p99 ≤ 20 ms at ≥ 2,000 req/s)`,
   );
+  // Every answered read must have its audit row (written in batches, committed before the answer).
+  const audited = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_log
+     WHERE audit_id > coalesce($1::bigint, 0) AND actor = 'bench-admin' AND action = 'customer.read'`,
+    [audit0.rows[0].id],
+  );
+  console.log(
+    `  audit rows for those reads: ${audited.rows[0].n.toLocaleString()} for ${run['2xx'].toLocaleString()} answered (2xx)`,
+  );
+  const perReq = (seconds: number) =>
+    ((seconds * 1000) / Math.max(1, run.requests.total)).toFixed(2);
+  console.log(
+    `  CPU per read: this process (server + autocannon) ${perReq((cpu.user + cpu.system) / 1e6)} ms, ` +
+      `PostgreSQL backends ${pg0 !== null && pg1 !== null ? `${perReq(pg1 - pg0)} ms` : 'n/a'}; ` +
+      `load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`,
+  );
+  worker?.start();
+  if (backlog.rows[0].n > 0) {
+    console.log(
+      `  (${backlog.rows[0].n.toLocaleString()} customers queued for refresh by earlier runs)`,
+    );
+  }
 
   // 2. event ingestion with the refresh worker running
   const queued0 = await db.query<{ n: number }>(

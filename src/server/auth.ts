@@ -14,7 +14,12 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, Role } from '../store/access.js';
 import type { Db } from '../store/db.js';
-import { actorOf, type User, userOfApiToken, userOfSession } from '../store/user-repo.js';
+import {
+  actorOf,
+  cachedUserOfApiToken,
+  cachedUserOfSession,
+  type User,
+} from '../store/user-repo.js';
 import { ApiError } from './http-errors.js';
 
 export const CAPABILITIES = [
@@ -101,7 +106,10 @@ function equalSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Who is calling, or a 401. */
+/**
+ * Who is calling, or a 401. Credentials are looked up through a short cache (see
+ * CREDENTIALS_TTL_MS in src/store/user-repo.ts: changes through this server apply at once).
+ */
 export async function authenticate(db: Db, req: FastifyRequest): Promise<AuthInfo> {
   const header = req.headers.authorization;
   if (header !== undefined) {
@@ -113,7 +121,7 @@ export async function authenticate(db: Db, req: FastifyRequest): Promise<AuthInf
         'the Authorization header must be "Bearer <token>"',
       );
     }
-    const found = await userOfApiToken(db, m[1]);
+    const found = await cachedUserOfApiToken(db, m[1]);
     if (!found) throw new ApiError(401, 'unauthenticated', 'the API token is unknown or revoked');
     const role = new Set(ROLE_CAPABILITIES[found.user.role]);
     return {
@@ -126,7 +134,7 @@ export async function authenticate(db: Db, req: FastifyRequest): Promise<AuthInf
   }
   const token = req.cookies?.[SESSION_COOKIE];
   if (!token) throw new ApiError(401, 'unauthenticated', 'sign in first (POST /api/auth/login)');
-  const found = await userOfSession(db, token);
+  const found = await cachedUserOfSession(db, token);
   if (!found) throw new ApiError(401, 'unauthenticated', 'the session has expired; sign in again');
   if (UNSAFE.has(req.method)) {
     const sent = req.headers[CSRF_HEADER];

@@ -1,6 +1,13 @@
 /**
  * The audit log (issue 7 §3): who read a customer's personal data or changed anything, when,
  * what, and from where. Rows are appended inside the transaction of the change they record.
+ *
+ * Reads outside a transaction (the customer 360, a hot path) go through `auditRead`: the rows of
+ * concurrent reads are written together, one multi-row INSERT per commit (group commit), and
+ * each read's promise settles only once the commit holding its row has returned. The guarantee:
+ * a caller that awaits `auditRead` before answering never answers a read whose audit row is not
+ * committed (durable as PostgreSQL's synchronous_commit makes any commit); when the write fails,
+ * every read in that batch fails with it.
  */
 import type { Actor } from './access.js';
 import type { Db } from './db.js';
@@ -26,6 +33,96 @@ export async function audit(
     `INSERT INTO audit_log (actor, action, customer_id, details, origin) VALUES ($1, $2, $3, $4, $5)`,
     [actor.username, action, customerId, JSON.stringify(details), actor.origin],
   );
+}
+
+interface Pending {
+  actor: string;
+  action: string;
+  customerId: string | null;
+  details: string;
+  origin: string | null;
+  done: (error?: unknown) => void;
+}
+
+/** At most this many batches in flight per database, and this many rows per batch. */
+const MAX_IN_FLIGHT = 2;
+const MAX_BATCH = 1000;
+
+const INSERT_BATCH = `INSERT INTO audit_log (actor, action, customer_id, details, origin)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])`;
+
+class AuditBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  add(p: Omit<Pending, 'done'>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ...p, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.kick();
+    });
+  }
+
+  /** Starts a write while fewer than MAX_IN_FLIGHT run; rows queued meanwhile go in the next. */
+  private kick(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      this.write(batch).finally(() => {
+        this.inFlight--;
+        this.kick();
+      });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      await this.db.query(
+        INSERT_BATCH,
+        [
+          batch.map((p) => p.actor),
+          batch.map((p) => p.action),
+          batch.map((p) => p.customerId),
+          batch.map((p) => p.details),
+          batch.map((p) => p.origin),
+        ],
+        { prepare: 'tenure_audit_batch' },
+      );
+    } catch (error) {
+      for (const p of batch) p.done(error);
+      return;
+    }
+    for (const p of batch) p.done();
+  }
+}
+
+const batchers = new WeakMap<Db, AuditBatcher>();
+
+/**
+ * Records a read of personal data; resolves once the row is committed (see the header). Inside
+ * a transaction the row is part of it, as with `audit`.
+ */
+export function auditRead(
+  db: Db,
+  actor: Actor,
+  action: string,
+  customerId: string | null,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  if (db.inTransaction) return audit(db, actor, action, customerId, details);
+  let b = batchers.get(db);
+  if (!b) {
+    b = new AuditBatcher(db);
+    batchers.set(db, b);
+  }
+  return b.add({
+    actor: actor.username,
+    action,
+    customerId,
+    details: JSON.stringify(details),
+    origin: actor.origin,
+  });
 }
 
 export interface AuditQuery {

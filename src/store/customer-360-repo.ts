@@ -1,11 +1,30 @@
 /**
  * The customer 360 read (issue 7 §4): one customer's profile, timeline of orders and
- * interactions, stage history with reasons, latest scores, segments, open alerts and tasks.
- * The caller's scope is in the SQL and masking in the mapping, as for every customer read.
+ * interactions, stage history with reasons, latest scores, segments, open alerts and tasks,
+ * and the next best action (issue 9). The caller's scope is in the SQL and masking in the
+ * mapping, as for every customer read.
+ *
+ * It is the API's hottest read, so: one round trip for the data (a statement prepared once per
+ * connection), the audit row written by the group-committing `auditRead` (the read is answered
+ * only once its row is committed), and what the next best action needs beyond this customer
+ * (NBA settings, the relationship playbook, cross-sell rules, the product catalogue, the
+ * pyramid's CLV cut-offs) read at most every few seconds rather than per request.
  */
+import {
+  type CatalogueItem,
+  chooseNextAction,
+  crossSellSuggestions,
+  type NbaSettings,
+  type NextAction,
+  type Playbook,
+  type SkuRule,
+  type TierName,
+  upSellSuggestions,
+} from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
 import { type Actor, maskText, scopeOf } from './access.js';
-import { audit } from './audit-repo.js';
+import { auditRead } from './audit-repo.js';
+import { productCatalogue, storedCrossSellRules } from './crosssell-repo.js';
 import {
   type Customer,
   type CustomerRow,
@@ -14,6 +33,8 @@ import {
   toCustomer,
 } from './customer-repo.js';
 import type { Db } from './db.js';
+import { nbaSettings } from './next-action-repo.js';
+import { listStageModels } from './stage-model-repo.js';
 
 export interface TimelineItem {
   kind: 'transaction' | 'interaction';
@@ -73,6 +94,8 @@ export interface Customer360Data {
     source: string | null;
   }[];
   totals: { orders: number; revenueMinor: number; interactions: number };
+  /** skus bought in completed orders (for cross-sell and up-sell) */
+  ownedSkus: string[];
 }
 
 // An instant as JSON the way Date.toISOString() writes it, so rows read through json_agg look
@@ -120,7 +143,10 @@ const SQL_360 = `
     (SELECT json_build_object('orders', count(*) FILTER (WHERE status = 'completed'),
               'revenueMinor', coalesce(sum(amount_minor) FILTER (WHERE status = 'completed'), 0))
      FROM transactions WHERE customer_id = $4) AS totals,
-    (SELECT count(*)::int FROM interactions WHERE customer_id = $4) AS interaction_count
+    (SELECT count(*)::int FROM interactions WHERE customer_id = $4) AS interaction_count,
+    (SELECT coalesce(array_agg(DISTINCT l.sku ORDER BY l.sku), '{}'::text[]) FROM transaction_lines l
+     JOIN transactions t ON t.customer_id = l.customer_id AND t.transaction_id = l.transaction_id
+     WHERE l.customer_id = $4 AND t.status = 'completed' AND l.sku IS NOT NULL) AS owned_skus
   FROM c`;
 
 interface Row360 extends CustomerRow {
@@ -134,6 +160,7 @@ interface Row360 extends CustomerRow {
   tasks: Customer360Data['tasks'];
   totals: { orders: number; revenueMinor: number };
   interaction_count: number;
+  owned_skus: string[];
 }
 
 /** The customer 360 the actor may see (404 otherwise); the read is audited. */
@@ -145,18 +172,17 @@ export async function customer360(
   timelineLimit = 50,
 ): Promise<Customer360Data> {
   const scope = scopeOf(actor);
-  const { rows } = await db.query<Row360>(SQL_360, [
-    model,
-    scope.ownOnly,
-    scope.ownerId,
-    id,
-    timelineLimit,
-  ]);
+  const { rows } = await db.query<Row360>(
+    SQL_360,
+    [model, scope.ownOnly, scope.ownerId, id, timelineLimit],
+    { prepare: 'tenure_customer_360' },
+  );
   const r = rows[0];
   if (!r) {
     throw new NotFoundError(`customer "${id}" does not exist`, { field: 'customerId', value: id });
   }
-  if (!scope.mask) await audit(db, actor, 'customer.read', id, { view: '360' });
+  // Committed before the caller gets the data (auditRead settles after the commit).
+  if (!scope.mask) await auditRead(db, actor, 'customer.read', id, { view: '360' });
   const s = r.score;
   return {
     customer: toCustomer(r, scope),
@@ -189,5 +215,131 @@ export async function customer360(
       revenueMinor: r.totals.revenueMinor,
       interactions: r.interaction_count,
     },
+    ownedSkus: r.owned_skus,
   };
+}
+
+// ---- next best action ----
+
+/** How long the inputs shared by every customer's next best action are kept. */
+const SHARED_TTL_MS = 5_000;
+/** How long the pyramid's CLV cut-offs of a snapshot day are kept (a full pass over that day). */
+const CUTS_TTL_MS = 60_000;
+
+interface SharedInputs {
+  settings: NbaSettings;
+  playbook: Playbook | null;
+  rules: SkuRule[];
+  catalogue: Map<string, CatalogueItem>;
+}
+
+function ttlCache<K, V>(ttlMs: number, load: (db: Db, key: K) => Promise<V>) {
+  const byDb = new WeakMap<Db, Map<K, { at: number; value: Promise<V> }>>();
+  return (db: Db, key: K): Promise<V> => {
+    let map = byDb.get(db);
+    if (!map) {
+      map = new Map();
+      byDb.set(db, map);
+    }
+    const hit = map.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    const value = load(db, key);
+    const m = map;
+    m.set(key, { at: Date.now(), value });
+    value.catch(() => m.delete(key));
+    return value;
+  };
+}
+
+const sharedInputs = ttlCache<null, SharedInputs>(SHARED_TTL_MS, async (db) => {
+  const [settings, models, rules, catalogue] = await Promise.all([
+    nbaSettings(db),
+    listStageModels(db),
+    storedCrossSellRules(db, 'order'),
+    productCatalogue(db),
+  ]);
+  return {
+    settings,
+    playbook: models.find((m) => m.model.key === 'relationship')?.playbook ?? null,
+    rules: (rules ?? []) as SkuRule[],
+    catalogue,
+  };
+});
+
+/**
+ * The CLV cut-offs of the customer pyramid on one snapshot day, for snapshots without a stored
+ * tier: the same cume_dist cut as `scoresCte` (src/store/action-scores-sql.ts) — platinum the
+ * top 1 % of CLV, gold the next 4 %, iron the next 15 %, lead the rest. cume_dist over CLV
+ * descending is the share of customers with a CLV at least this one's, which only falls as CLV
+ * rises, so "cume_dist ≤ p" is "CLV ≥ the least CLV whose cume_dist ≤ p".
+ */
+const pyramidCuts = ttlCache<
+  string,
+  { platinum: number | null; gold: number | null; iron: number | null }
+>(CUTS_TTL_MS, async (db, asOf) => {
+  const { rows } = await db.query<{
+    platinum: string | null;
+    gold: string | null;
+    iron: string | null;
+  }>(
+    `SELECT min(clv_minor) FILTER (WHERE cd <= 0.01) AS platinum,
+              min(clv_minor) FILTER (WHERE cd <= 0.05) AS gold,
+              min(clv_minor) FILTER (WHERE cd <= 0.20) AS iron
+       FROM (SELECT clv_minor, cume_dist() OVER (ORDER BY clv_minor DESC NULLS LAST) AS cd
+             FROM score_snapshots WHERE as_of = $1::date) x
+       WHERE clv_minor IS NOT NULL`,
+    [asOf],
+  );
+  const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { platinum: n(rows[0]?.platinum), gold: n(rows[0]?.gold), iron: n(rows[0]?.iron) };
+});
+
+const PYRAMID: readonly string[] = ['platinum', 'gold', 'iron', 'lead'];
+
+/**
+ * The next best action of the customer a 360 shows, as `nextActionFor`
+ * (src/store/next-action-repo.ts) chooses it — the engine's `chooseNextAction` over the stage
+ * of the relationship model, the pyramid tier, CLV, P(alive), churn risk and warning level, and
+ * the best cross-sell and up-sell from what the customer owns — but from the 360's own row
+ * (the customer's latest snapshot and stage) and the shared inputs above, without further
+ * per-customer queries.
+ */
+export async function nextActionOf360(db: Db, data: Customer360Data): Promise<NextAction> {
+  const shared = await sharedInputs(db, null);
+  const s = data.score;
+  let tier: string | null = s?.tier ?? null;
+  if (tier === null && s !== null && s.clvMinor !== null) {
+    const cuts = await pyramidCuts(db, String(s.asOf).slice(0, 10));
+    const clv = Number(s.clvMinor);
+    tier =
+      cuts.platinum !== null && clv >= cuts.platinum
+        ? 'platinum'
+        : cuts.gold !== null && clv >= cuts.gold
+          ? 'gold'
+          : cuts.iron !== null && clv >= cuts.iron
+            ? 'iron'
+            : 'lead';
+  }
+  const mine = new Set(data.ownedSkus);
+  const cross =
+    mine.size > 0 ? crossSellSuggestions(mine, shared.rules, shared.catalogue, 1)[0] : undefined;
+  const up = mine.size > 0 ? upSellSuggestions(mine, shared.catalogue)[0] : undefined;
+  const stage =
+    [...data.stageHistory].reverse().find((h) => h.modelId === 'relationship')?.toStage ?? null;
+  return chooseNextAction(
+    {
+      customerId: data.customer.customerId,
+      ownerId: data.customer.ownerId,
+      stage,
+      tier: PYRAMID.includes(tier as string) ? (tier as TierName) : null,
+      clvMinor: s?.clvMinor === null || s?.clvMinor === undefined ? null : Number(s.clvMinor),
+      pAlive: s?.pAlive ?? null,
+      churnRisk: s?.churnRisk ?? null,
+      warningLevel: s?.warningLevel ?? null,
+      crossSell: cross ?? null,
+      upSell: up ?? null,
+    },
+    shared.playbook,
+    shared.settings,
+  );
 }

@@ -16,10 +16,23 @@ export type CopyValue = string | number | boolean | Date | null | readonly strin
 
 export type Backend = 'pglite' | 'postgres';
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared under this name on each server connection, so a hot query is
+   * parsed and planned once per connection rather than on every call (PostgreSQL "PREPARE";
+   * node-postgres "prepared statements"). One name, one SQL text. Ignored by the embedded database.
+   */
+  prepare?: string;
+}
+
 export interface Db {
   readonly backend: Backend;
   /** One parameterised statement ($1, $2, …). */
-  query<R = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Row>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>>;
   /** A script of several statements, no parameters (migrations). */
   exec(script: string): Promise<void>;
   /** Bulk-load one batch of rows with COPY … FROM STDIN (text format); returns rows loaded. */

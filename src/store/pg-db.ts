@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyStatement, encodeCopyRows } from './copy-format.js';
-import type { CopyValue, Db, QueryResult } from './db.js';
+import type { CopyValue, Db, QueryOptions, QueryResult } from './db.js';
 import { cursorStream, savepointTransaction } from './db-helpers.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -28,8 +28,17 @@ class PgDb implements Db {
     private readonly depth = 0,
   ) {}
 
-  async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const res = await this.conn.query({ text: sql, values: params as unknown[], types });
+  async query<R>(
+    sql: string,
+    params: readonly unknown[] = [],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    const res = await this.conn.query({
+      ...(options?.prepare ? { name: options.prepare } : {}),
+      text: sql,
+      values: params as unknown[],
+      types,
+    });
     return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
   }
 

@@ -86,6 +86,7 @@ export async function upsertUser(db: Db, u: NewUser): Promise<User> {
      RETURNING ${USER_COLUMNS}`,
     [newId('usr'), u.username, u.displayName ?? null, u.role, u.staffId ?? null, u.passwordHash],
   );
+  forgetCredentials();
   return toUser(rows[0]);
 }
 
@@ -112,6 +113,7 @@ export async function setUserDisabled(db: Db, userId: string, disabled: boolean)
      RETURNING ${USER_COLUMNS}`,
     [userId, disabled],
   );
+  forgetCredentials();
   if (!rows[0]) throw new NotFoundError(`no user "${userId}"`, { value: userId });
   if (disabled) await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   return toUser(rows[0]);
@@ -159,20 +161,25 @@ export async function createSession(
 export async function userOfSession(
   db: Db,
   token: string,
-): Promise<{ user: User; csrfToken: string } | null> {
-  const { rows } = await db.query<UserRow & { csrf_token: string }>(
+): Promise<{ user: User; csrfToken: string; expiresAt: Date } | null> {
+  const { rows } = await db.query<UserRow & { csrf_token: string; expires_at: Date }>(
     `SELECT ${USER_COLUMNS.split(', ')
       .map((c) => `u.${c}`)
-      .join(', ')}, s.csrf_token
+      .join(', ')}, s.csrf_token, s.expires_at
      FROM sessions s JOIN users u USING (user_id)
      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
     [sha256(token)],
+    { prepare: 'tenure_user_of_session' },
   );
-  return rows[0] ? { user: toUser(rows[0]), csrfToken: rows[0].csrf_token } : null;
+  return rows[0]
+    ? { user: toUser(rows[0]), csrfToken: rows[0].csrf_token, expiresAt: rows[0].expires_at }
+    : null;
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
+  forgetCredentials();
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [sha256(token)]);
+  forgetCredentials();
 }
 
 // ---- API tokens ----
@@ -250,6 +257,7 @@ export async function revokeApiToken(
      RETURNING token_id, user_id, name, scopes, created_at, last_used_at, revoked_at`,
     [tokenId, ownerId],
   );
+  forgetCredentials();
   if (!rows[0]) throw new NotFoundError(`no API token "${tokenId}"`, { value: tokenId });
   return toToken(rows[0]);
 }
@@ -267,6 +275,7 @@ export async function userOfApiToken(
      FROM api_tokens t JOIN users u USING (user_id)
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
     [sha256(secret)],
+    { prepare: 'tenure_user_of_api_token' },
   );
   const r = rows[0];
   if (!r) return null;
@@ -275,4 +284,77 @@ export async function userOfApiToken(
     await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_id = $1', [r.token_id]);
   }
   return { user: toUser(r), scopes: r.scopes };
+}
+
+// ---- the credentials cache ----
+//
+// A busy integration sends its bearer token with every request; the web app its session cookie.
+// Looking each up in the database costs a round trip per request, so a positive answer is kept
+// in memory for CREDENTIALS_TTL_MS. What this process changes takes effect at once: revoking a
+// token, signing out, disabling a user or changing a user's role or password empties the cache
+// (before and after the write, and a lookup that raced with it is not kept). Changes made by
+// another process (the CLI, SQL by hand) take effect within CREDENTIALS_TTL_MS. A session past
+// its expiry is refused from the cache too. Unknown credentials are never cached.
+
+export const CREDENTIALS_TTL_MS = 2_000;
+const MAX_CACHED = 10_000;
+
+type TokenAnswer = { user: User; scopes: string[] };
+type SessionAnswer = { user: User; csrfToken: string; expiresAt: Date };
+interface Cached<T> {
+  at: number;
+  generation: number;
+  value: T;
+}
+
+let generation = 0;
+const tokenCache = new WeakMap<Db, Map<string, Cached<TokenAnswer>>>();
+const sessionCache = new WeakMap<Db, Map<string, Cached<SessionAnswer>>>();
+
+/** Empties the credentials cache of every database (after revocations, sign-outs, role changes). */
+export function forgetCredentials(): void {
+  generation++;
+}
+
+async function cached<T>(
+  caches: WeakMap<Db, Map<string, Cached<T>>>,
+  db: Db,
+  key: string,
+  load: () => Promise<T | null>,
+  valid: (value: T, now: number) => boolean = () => true,
+): Promise<T | null> {
+  let map = caches.get(db);
+  if (!map) {
+    map = new Map();
+    caches.set(db, map);
+  }
+  const now = Date.now();
+  const hit = map.get(key);
+  if (hit && hit.generation === generation && now - hit.at < CREDENTIALS_TTL_MS) {
+    if (valid(hit.value, now)) return hit.value;
+  }
+  if (hit) map.delete(key);
+  const gen = generation;
+  const value = await load();
+  if (value !== null && gen === generation) {
+    if (map.size >= MAX_CACHED) map.clear();
+    map.set(key, { at: now, generation: gen, value });
+  }
+  return value;
+}
+
+/** `userOfApiToken` through the credentials cache. */
+export function cachedUserOfApiToken(db: Db, secret: string): Promise<TokenAnswer | null> {
+  return cached(tokenCache, db, sha256(secret), () => userOfApiToken(db, secret));
+}
+
+/** `userOfSession` through the credentials cache; an expired session is refused. */
+export function cachedUserOfSession(db: Db, token: string): Promise<SessionAnswer | null> {
+  return cached(
+    sessionCache,
+    db,
+    sha256(token),
+    () => userOfSession(db, token),
+    (s, now) => s.expiresAt.getTime() > now,
+  );
 }

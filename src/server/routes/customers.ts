@@ -8,11 +8,12 @@ import { z } from 'zod';
 import {
   nextBestAction,
   PRESET_PLAYBOOKS,
+  playbookTierOf,
   type RiskLevel,
   VALUE_TIERS,
   type ValueTier,
 } from '../../engine/index.js';
-import { customer360 } from '../../store/customer-360-repo.js';
+import { customer360, nextActionOf360 } from '../../store/customer-360-repo.js';
 import {
   createCustomer,
   eraseCustomer,
@@ -141,6 +142,22 @@ const Customer360 = z.object({
     warningLevel: z.string().nullable(),
     reasons: z.array(z.unknown()),
   }),
+  nextBestAction: z
+    .object({
+      kind: z.enum(['retention', 'cross-sell', 'up-sell', 'playbook', 'let-go']),
+      title: Text,
+      channel: z.string(),
+      reason: Text,
+      expectedValueMinor: z.number().describe('expected value of doing it, fen'),
+      stage: z.string().nullable(),
+      tier: z.string().nullable().describe('pyramid tier: platinum, gold, iron, lead'),
+      risk: z.number().nullable(),
+      riskLevel: z.string().nullable(),
+      ref: z.string().nullable().describe('the playbook action or product behind it'),
+    })
+    .describe(
+      'the one action to take now (issue 9): retention, cross-sell, up-sell, the stage playbook or let go, by expected value',
+    ),
   segments: z.array(z.object({ segmentId: z.string(), name: z.string(), joinedAt: Instant })),
   alerts: z.array(
     z.object({
@@ -274,11 +291,22 @@ export function registerCustomerRoutes(f: FastifyInstance, r: Registry, app: App
         customer360(app.db, actor, params.id, 'relationship', query.timeline),
         storedStageModels(app.db),
       ]);
+      const best = await nextActionOf360(app.db, data);
       const models = new Map(stored.map((s) => [s.model.key, s]));
-      const tier = VALUE_TIERS.find((t) => t === data.score?.tier) as ValueTier | undefined;
-      const riskLevel = (['low', 'medium', 'high'] as const).find(
-        (l) => l === data.score?.warningLevel,
-      ) as RiskLevel | undefined;
+      // The snapshot holds the pyramid tier (platinum … lead); the playbook speaks high/medium/low.
+      const tier = (VALUE_TIERS.find((t) => t === data.score?.tier) ??
+        playbookTierOf(data.score?.tier)) as ValueTier | undefined;
+      // The churn warning's levels read as the playbook's risk, as in `tenure customer`: red is
+      // high, orange and yellow medium, scored without a level low.
+      const level = data.score?.warningLevel;
+      const riskLevel = ((['low', 'medium', 'high'] as const).find((l) => l === level) ??
+        (level === 'red'
+          ? 'high'
+          : level === 'orange' || level === 'yellow'
+            ? 'medium'
+            : data.score?.churnRisk !== null && data.score?.churnRisk !== undefined
+              ? 'low'
+              : undefined)) as RiskLevel | undefined;
       const byModel = new Map<string, typeof data.stageHistory>();
       for (const h of data.stageHistory) {
         const list = byModel.get(h.modelId) ?? [];
@@ -353,6 +381,18 @@ export function registerCustomerRoutes(f: FastifyInstance, r: Registry, app: App
           churnRisk: s?.churnRisk ?? null,
           warningLevel: s?.warningLevel ?? null,
           reasons: data.alerts.flatMap((a) => (Array.isArray(a.reasons) ? a.reasons : [])),
+        },
+        nextBestAction: {
+          kind: best.kind,
+          title: best.title,
+          channel: best.channel,
+          reason: best.reason,
+          expectedValueMinor: best.expectedValueMinor,
+          stage: best.stage,
+          tier: best.tier,
+          risk: best.risk,
+          riskLevel: best.riskLevel,
+          ref: best.ref,
         },
         segments: data.segments,
         alerts: data.alerts,
