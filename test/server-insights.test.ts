@@ -274,6 +274,65 @@ for (const backend of BACKENDS) {
       expect((await h.call('GET', '/api/churn/backtest', { as: 'agent' })).status).toBe(403);
     });
 
+    test('issue 8 §9: a CSV sent as text/csv is validated with dryRun: mapping and each problem’s line and column, nothing written', async () => {
+      const tables = () =>
+        count(
+          h,
+          `SELECT ((SELECT count(*) FROM transactions) + (SELECT count(*) FROM customers))::int AS n`,
+        );
+      const before = await tables();
+      const csv = [
+        '订单号,客户编号,下单时间,金额',
+        'X1,C-NEW-1,2026-06-01 10:00,128.50',
+        'X2,C-NEW-1,2026-06-02 10:00,"12,3x"',
+        'X3,C-NEW-2,not a date,99',
+      ].join('\n');
+      const res = await h.call('POST', '/api/imports?dryRun=true&name=orders.csv', {
+        as: 'admin',
+        raw: csv,
+        headers: { 'content-type': 'text/csv; charset=utf-8' },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.kind).toBe('transactions');
+      expect(res.body.mapping).toEqual([
+        { column: '订单号', field: 'transactionId' },
+        { column: '客户编号', field: 'customerId' },
+        { column: '下单时间', field: 'occurredAt' },
+        { column: '金额', field: 'amount' },
+      ]);
+      expect(res.body).toMatchObject({ rows: 3, valid: 1, rejected: 2 });
+      expect(
+        res.body.problems.map(
+          (p: { line: number; column: number; field: string }) =>
+            `${p.line}:${p.column} ${p.field}`,
+        ),
+      ).toEqual(['3:4 amount', '4:3 occurredAt']);
+      expect(res.body.problems[0].value).toBe('12,3x');
+      expect(await tables()).toBe(before);
+      const json = await h.call('POST', '/api/customers', {
+        as: 'admin',
+        raw: 'a,b',
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(json.status).toBe(415);
+      const notDry = await h.call('POST', '/api/imports?dryRun=false', {
+        as: 'admin',
+        raw: csv,
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(notDry.status).toBe(400);
+      expect(
+        (
+          await h.call('POST', '/api/imports?dryRun=true', {
+            as: 'analyst',
+            raw: csv,
+            headers: { 'content-type': 'text/csv' },
+          })
+        ).status,
+      ).toBe(403);
+      expect(await tables()).toBe(before);
+    });
+
     test('the threshold preview says how many would move, by stage, and writes nothing', async () => {
       const state = async () => ({
         history: await count(h, 'SELECT count(*)::int AS n FROM stage_history'),

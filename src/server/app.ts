@@ -17,6 +17,7 @@ import { registerChurnRoutes } from './routes/churn.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerImportRoutes } from './routes/imports.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSegmentRoutes } from './routes/segments.js';
@@ -107,6 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
   registerReportRoutes(fastify, registry, context);
   registerSegmentRoutes(fastify, registry, context);
   registerChurnRoutes(fastify, registry, context);
+  registerImportRoutes(fastify, registry, context);
   registerEventRoutes(fastify, registry, context);
   registerWebhookRoutes(fastify, registry, context);
 
