@@ -653,3 +653,25 @@ export async function customerSegments(
     joinedAt: r.joined_at.toISOString(),
   }));
 }
+
+/**
+ * The current saved-segment memberships of some customers, keyed `segmentId \0 customerId`
+ * (the event worker compares them before and after an incremental refresh).
+ */
+export async function openMemberships(
+  db: Db,
+  customerIds: readonly string[],
+): Promise<Map<string, { segmentId: string; name: string; customerId: string }>> {
+  const { rows } = await db.query<{ segment_id: string; name: string; customer_id: string }>(
+    `SELECT m.segment_id, s.name, m.customer_id FROM segment_memberships m
+     JOIN segments s ON s.segment_id = m.segment_id
+     WHERE m.customer_id = ANY($1::text[]) AND m.left_at IS NULL`,
+    [[...customerIds]],
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.segment_id}\u0000${r.customer_id}`,
+      { segmentId: r.segment_id, name: r.name, customerId: r.customer_id },
+    ]),
+  );
+}
