@@ -315,6 +315,17 @@ for (const backend of BACKENDS) {
         headers: { 'content-type': 'text/csv' },
       });
       expect(json.status).toBe(415);
+      const form = new FormData();
+      form.append('file', new Blob([csv]), 'orders.xlsx');
+      const multipart = await fetch(`${h.base}/api/imports?dryRun=true`, {
+        method: 'POST',
+        headers: { cookie: h.sessions.admin.cookie, 'x-csrf-token': h.sessions.admin.csrf },
+        body: form,
+      });
+      expect(multipart.status).toBe(415);
+      expect(((await multipart.json()) as { error: { message: string } }).error.message).toMatch(
+        /text\/csv/,
+      );
       const notDry = await h.call('POST', '/api/imports?dryRun=false', {
         as: 'admin',
         raw: csv,

@@ -25,6 +25,20 @@ export function registerImportRoutes(f: FastifyInstance, r: Registry, app: AppCo
     }
     done(null, body);
   });
+  // Form uploads (XLSX from the import page) are not parsed: say what to do instead.
+  f.addContentTypeParser('multipart/form-data', (req, _payload, done) => {
+    const imports = req.url.split('?')[0] === '/api/imports';
+    done(
+      new ApiError(
+        415,
+        'unsupported_media_type',
+        imports
+          ? 'send a CSV file as the body with Content-Type: text/csv; for XLSX use `tenure import`'
+          : 'send the body as application/json',
+      ),
+      undefined,
+    );
+  });
 
   addRoute(f, r, app, {
     method: 'POST',
