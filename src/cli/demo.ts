@@ -15,7 +15,7 @@ import {
   saveTruth,
 } from '../store/demo-repo.js';
 import { ImportBatch, type ImportCounts, tableCounts } from '../store/import-repo.js';
-import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
+import { replayLifecycle, runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import { refreshSegments } from '../store/segment-repo.js';
 import { upsertUser } from '../store/user-repo.js';
 import { runValueAnalysis } from '../store/value-analysis.js';
@@ -151,6 +151,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     )
     .option('--export <dir>', 'write the business as CSV files to DIR instead of loading it')
     .option('--replace', 'delete whatever the database holds first')
+    .option(
+      '--history-months <n>',
+      'replay the stage history month by month over the last N months (0: none)',
+      (v) => Number(v),
+      3,
+    )
     .option('--no-serve', 'stop after loading and analysing')
     .option('--port <n>', 'port to serve on afterwards', (v) => Number(v), 8080)
     .option('--host <host>', 'address to serve on afterwards', '127.0.0.1')
@@ -194,6 +200,23 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             replace: Boolean(opts.replace),
             progress,
           }).finally(() => progress.stop());
+          // A past for the stage reports and the dashboard's trends: the month ends of the last
+          // N months replayed as `tenure analyze --replay` would (BG/NBD at each step).
+          const months = Number.isInteger(opts.historyMonths) ? Math.max(0, opts.historyMonths) : 0;
+          if (months > 0) {
+            const asOf = options.asOf;
+            const to = new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 0));
+            const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - months + 1, 0));
+            await replayLifecycle(db, {
+              from,
+              to,
+              step: 'month',
+              onStep: (day, i, n) => {
+                if (ctx.interactive && !opts.json)
+                  ctx.err.write(`  stage history ${day} (${i + 1}/${n})…\n`);
+              },
+            });
+          }
           const analysis = await runValueAnalysis(db, {
             asOf: options.asOf,
             onProgress: (step) => {

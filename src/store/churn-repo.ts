@@ -348,7 +348,7 @@ export async function resolveEpisodes(tx: Db, list: readonly Resolution[]): Prom
       b.map((r) => r.resolvedAt),
     ];
     await tx.query(
-      `UPDATE tasks t SET status = 'closed', outcome = u.outcome
+      `UPDATE tasks t SET status = 'done', outcome = u.outcome, completed_at = u.at
        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(id, outcome, at), alerts a
        WHERE a.customer_id = u.id AND a.status = 'open' AND a.churn_episode IS NOT NULL
          AND t.customer_id = a.customer_id AND t.source = 'alert' AND t.source_key = a.alert_id
