@@ -8,6 +8,20 @@ export interface Config {
   databaseUrl: string | null;
   /** show stacks on errors */
   debug: boolean;
+  /**
+   * minutes between the server's reminder-scheduler runs (TENURE_SCHEDULER_MINUTES, default 60;
+   * 0 turns the scheduler off in the server)
+   */
+  schedulerMinutes: number;
+}
+
+function minutes(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new Error(`${name} must be a number of minutes ≥ 0, got "${value}"`);
+  }
+  return n;
 }
 
 export function loadConfig(
@@ -18,6 +32,7 @@ export function loadConfig(
     dataDir: path.resolve(env.TENURE_DATA_DIR || './tenure-data'),
     databaseUrl: env.DATABASE_URL || null,
     debug: env.TENURE_DEBUG === '1',
+    schedulerMinutes: minutes(env.TENURE_SCHEDULER_MINUTES, 60, 'TENURE_SCHEDULER_MINUTES'),
     ...overrides,
   });
 }

@@ -56,6 +56,10 @@ async function seed(h: Harness) {
        ('C1', 'I1', '2026-03-06T10:00:00Z', 'complaint', '张三丰 says the parcel to 13812345678 was late')`,
   );
   await h.db.query(
+    `INSERT INTO alerts (customer_id, alert_id, level, raised_at, reasons, churn_episode, churn_risk, value_at_risk_minor)
+     VALUES ('C3', 'churn:2026-03-01:red', 'red', '2026-03-01T00:00:00Z', '[]', 'churn:2026-03-01', 0.9, 45000)`,
+  );
+  await h.db.query(
     `INSERT INTO tasks (customer_id, task_id, type, owner_id, due_at) VALUES
        ('C1', 'K1', 'follow-up', 'S1', '2026-04-01T00:00:00Z'),
        ('C3', 'K3', 'follow-up', 'S2', '2026-04-01T00:00:00Z')`,
@@ -222,6 +226,60 @@ const MATRIX: Case[] = [
     expected: only(201, ['admin', 'manager', 'analyst']),
   },
   { title: 'who am I', method: 'GET', path: '/api/auth/me', expected: all(200) },
+  // Before any analysis the reports are 404 (nothing stored yet) for those who may read them.
+  {
+    title: 'lifecycle stage report',
+    method: 'GET',
+    path: '/api/stages',
+    expected: { admin: 404, manager: 404, agent: 403, analyst: 404 },
+  },
+  {
+    title: 'segmentation run',
+    method: 'GET',
+    path: '/api/segment-analysis',
+    expected: { admin: 404, manager: 404, agent: 403, analyst: 404 },
+  },
+  {
+    title: 'segment rule fields',
+    method: 'GET',
+    path: '/api/segments/fields',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'segment rule live count',
+    method: 'POST',
+    path: '/api/segments/preview',
+    body: () => ({ rule: "province = '浙江'" }),
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'create a task on another agent’s customer',
+    method: 'POST',
+    path: '/api/customers/C3/tasks',
+    body: () => ({ type: 'follow-up', title: '回访', dueAt: '2026-04-02T00:00:00Z' }),
+    expected: { admin: 201, manager: 201, agent: 404, analyst: 403 },
+  },
+  { title: 'list churn alerts', method: 'GET', path: '/api/alerts', expected: all(200) },
+  {
+    title: 'resolve another agent’s alert',
+    method: 'PATCH',
+    path: '/api/alerts/C3/churn:2026-03-01:red',
+    body: () => ({ status: 'resolved' }),
+    expected: { admin: 200, manager: 200, agent: 404, analyst: 403 },
+  },
+  {
+    title: 'churn backtest figures',
+    method: 'GET',
+    path: '/api/churn/backtest',
+    expected: { admin: 404, manager: 404, agent: 403, analyst: 404 },
+  },
+  {
+    title: 'preview stage thresholds',
+    method: 'POST',
+    path: '/api/stage-models/relationship/preview',
+    body: () => ({ thresholds: { churnGapRatio: 4 } }),
+    expected: only(200, ['admin']),
+  },
 ];
 
 function responseSchema(h: Harness, method: string, path: string): z.ZodType | undefined {

@@ -317,5 +317,57 @@ for (const backend of BACKENDS) {
       );
       expect(risk.rows[0].churn_risk).toBeGreaterThanOrEqual(0);
     });
+
+    test('issue 7: an order that changes a customer’s saved-segment membership fires segment.member_joined and segment.member_left', async () => {
+      const { rows } = await h.db.query<{ customer_id: string; orders: number }>(
+        `SELECT customer_id, (historical->>'orders')::int AS orders FROM score_snapshots
+         WHERE as_of = '2026-06-30' AND (historical->>'orders')::int >= 1
+           AND customer_id NOT IN (SELECT customer_id FROM transactions WHERE transaction_id = 'WIN-1')
+         ORDER BY customer_id LIMIT 1`,
+      );
+      const { customer_id: id, orders } = rows[0];
+      const join = await h.call('POST', '/api/segments', {
+        as: 'manager',
+        body: { name: `多买一单 ${id}`, rule: `customer_id = '${id}' AND orders > ${orders}` },
+      });
+      const leave = await h.call('POST', '/api/segments', {
+        as: 'manager',
+        body: { name: `原有单数 ${id}`, rule: `customer_id = '${id}' AND orders <= ${orders}` },
+      });
+      expect([join.body.members, leave.body.members]).toEqual([0, 1]);
+      const res = await h.call('POST', '/api/events', {
+        as: 'admin',
+        body: {
+          events: [
+            {
+              idempotencyKey: `seg-${id}`,
+              type: 'transaction.created',
+              data: {
+                transactionId: 'SEG-1',
+                customerId: id,
+                occurredAt: '2026-07-01T10:00:00Z',
+                amountMinor: 12_800,
+              },
+            },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      const events = async () =>
+        (
+          await h.db.query<{ event_type: string; segment: string }>(
+            `SELECT event_type, payload->'data'->>'segmentId' AS segment FROM webhook_outbox
+             WHERE customer_id = $1 AND event_type LIKE 'segment.%' ORDER BY event_type`,
+            [id],
+          )
+        ).rows;
+      const deadline = Date.now() + 30_000;
+      while ((await events()).length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await events()).toEqual([
+        { event_type: 'segment.member_joined', segment: join.body.segmentId },
+        { event_type: 'segment.member_left', segment: leave.body.segmentId },
+      ]);
+    });
   });
 }

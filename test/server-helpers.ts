@@ -45,6 +45,8 @@ export async function startHarness(
     now?: () => Date;
     worker?: false | { baseDelayMs?: number; pollMs?: number };
     prepare?: (db: Db) => Promise<void>;
+    /** the reminder scheduler: off unless asked for (it would add tasks the tests count) */
+    scheduler?: false | { intervalMs: number };
   } = {},
 ): Promise<Harness> {
   const fresh = await backend.fresh();
@@ -67,6 +69,7 @@ export async function startHarness(
     now: options.now,
     worker: options.worker ?? { pollMs: 50 },
     loginLimiter: new LoginLimiter(5, 1000),
+    scheduler: options.scheduler ?? false,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -13,14 +13,17 @@ import type { Db } from '../store/db.js';
 import { LoginLimiter } from './auth.js';
 import { toHttpError } from './http-errors.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerChurnRoutes } from './routes/churn.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerImportRoutes } from './routes/imports.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSegmentRoutes } from './routes/segments.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { type AppContext, openApiDocument, type Registry } from './routing.js';
+import { ReminderScheduler } from './scheduler.js';
 import { BackgroundWorker, type WorkerOptions } from './worker.js';
 
 export const API_VERSION = '0.1.0';
@@ -38,10 +41,20 @@ export interface ServerDeps {
   /** run the webhook delivery worker in this process (default true) */
   worker?: boolean | Omit<WorkerOptions, 'now'>;
   loginLimiter?: LoginLimiter;
+  /**
+   * run the reminder scheduler in this process: on start, then every `intervalMs` (default:
+   * config.schedulerMinutes; 0 there, or false here, turns it off)
+   */
+  scheduler?: boolean | { intervalMs: number };
 }
 
 export interface TenureServer extends FastifyInstance {
-  tenure: { registry: Registry; context: AppContext; worker: BackgroundWorker | null };
+  tenure: {
+    registry: Registry;
+    context: AppContext;
+    worker: BackgroundWorker | null;
+    scheduler: ReminderScheduler | null;
+  };
 }
 
 export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
@@ -72,6 +85,15 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
     worker = new BackgroundWorker(deps.db, fastify.log, { ...opts, now: context.now });
   }
 
+  let scheduler: ReminderScheduler | null = null;
+  const intervalMs =
+    typeof deps.scheduler === 'object'
+      ? deps.scheduler.intervalMs
+      : deps.config.schedulerMinutes * 60_000;
+  if (deps.scheduler !== false && intervalMs > 0) {
+    scheduler = new ReminderScheduler(deps.db, fastify.log, { intervalMs, now: context.now });
+  }
+
   fastify.setErrorHandler((error, req, reply) => {
     const { status, body, headers, internal } = toHttpError(error);
     if (internal) req.log.error({ err: error }, 'unhandled error');
@@ -85,6 +107,8 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
   registerDataRoutes(fastify, registry, context);
   registerReportRoutes(fastify, registry, context);
   registerSegmentRoutes(fastify, registry, context);
+  registerChurnRoutes(fastify, registry, context);
+  registerImportRoutes(fastify, registry, context);
   registerEventRoutes(fastify, registry, context);
   registerWebhookRoutes(fastify, registry, context);
 
@@ -120,12 +144,14 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
 
   fastify.addHook('onReady', async () => {
     worker?.start();
+    scheduler?.start();
   });
   fastify.addHook('onClose', async () => {
+    await scheduler?.stop();
     await worker?.stop();
   });
 
   const server = fastify as unknown as TenureServer;
-  server.tenure = { registry, context, worker };
+  server.tenure = { registry, context, worker, scheduler };
   return server;
 }

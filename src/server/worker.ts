@@ -27,6 +27,7 @@ import {
 } from '../store/incremental-repo.js';
 import { runLifecycleAnalysis } from '../store/lifecycle-analysis.js';
 import { rescoreCustomerSegments } from '../store/segment-analysis.js';
+import { openMemberships } from '../store/segment-repo.js';
 import {
   claimDueDeliveries,
   type DueDelivery,
@@ -104,16 +105,26 @@ export async function refreshCustomers(
 
 /**
  * After the stage: the customers' RFM/tier/cluster and saved-segment memberships (the segment
- * store's incremental path), then their churn risk with the latest stored churn model, its
+ * store's incremental path, with a webhook event for each membership that began or ended), then their churn risk with the latest stored churn model, its
  * alerts, and the webhook events for a changed warning level and each new alert. A business
  * without a segmentation run or a churn model yet simply skips those parts.
  */
 async function refreshSegmentsAndRisk(tx: Db, ids: readonly string[], day: Date): Promise<void> {
   const asOf = day.toISOString().slice(0, 10);
+  const membersBefore = await openMemberships(tx, ids);
   try {
     await tx.transaction((inner) => rescoreCustomerSegments(inner, ids, asOf));
   } catch (error) {
     if (!(error instanceof TenureError)) throw error;
+  }
+  const membersAfter = await openMemberships(tx, ids);
+  for (const [key, m] of membersAfter) {
+    if (membersBefore.has(key)) continue;
+    await enqueueWebhookEvent(tx, 'segment.member_joined', m.customerId, { ...m, asOf });
+  }
+  for (const [key, m] of membersBefore) {
+    if (membersAfter.has(key)) continue;
+    await enqueueWebhookEvent(tx, 'segment.member_left', m.customerId, { ...m, asOf });
   }
   const levelsBefore = await warningLevels(tx, ids, asOf);
   const alertsBefore = await customerAlerts(tx, ids);

@@ -3,6 +3,7 @@
  * and tasks are customers' data: the caller's scope is joined in (an agent sees those of their
  * own customers; an analyst sees interaction notes masked).
  */
+import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../errors.js';
 import { type Actor, maskText, scopeOf } from './access.js';
 import { audit } from './audit-repo.js';
@@ -230,6 +231,49 @@ export async function completeTask(
       });
     }
     await audit(tx, actor, 'task.complete', customerId, { taskId, status });
+    return rows[0];
+  });
+}
+
+/**
+ * A task a person creates for a customer (a follow-up from the 360 page): owned by the
+ * customer's owner, due at `dueAt`. The caller's scope is in the INSERT … SELECT, so an agent
+ * creating a task on another agent's customer gets "not found" and nothing is written.
+ */
+export async function createCustomerTask(
+  db: Db,
+  actor: Actor,
+  customerId: string,
+  input: { type: string; title: string | null; dueAt: Date; note: string | null },
+): Promise<Task> {
+  const s = scopeOf(actor);
+  return db.transaction(async (tx) => {
+    const taskId = `M${randomUUID().replaceAll('-', '').slice(0, 15)}`;
+    const title = input.title === null ? {} : { zh: input.title, en: input.title };
+    const { rows } = await tx.query<Task>(
+      `INSERT INTO tasks AS t (customer_id, task_id, type, owner_id, due_at, status, source, title, details)
+       SELECT c.customer_id, $3, $4, c.owner_id, $5, 'open', 'manual', $6, $7
+       FROM customers c
+       WHERE c.customer_id = $1 AND c.erased_at IS NULL AND ($2::boolean = false OR c.owner_id = $8::text)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        customerId,
+        s.ownOnly,
+        taskId,
+        input.type,
+        input.dueAt,
+        JSON.stringify(title),
+        JSON.stringify(input.note === null ? {} : { note: input.note }),
+        s.ownerId,
+      ],
+    );
+    if (!rows[0]) {
+      throw new NotFoundError(`customer "${customerId}" does not exist`, {
+        field: 'customerId',
+        value: customerId,
+      });
+    }
+    await audit(tx, actor, 'task.create', customerId, { taskId, type: input.type });
     return rows[0];
   });
 }

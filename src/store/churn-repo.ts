@@ -452,3 +452,106 @@ export async function listAtRisk(
     })),
   };
 }
+
+export interface BacktestFigures {
+  /** the as-of date of the stored model the figures belong to */
+  asOf: string;
+  windowDays: number;
+  kind: ChurnModel['kind'];
+  trainedAt: Date;
+  /** which customers the figures are measured on */
+  basis: 'holdout';
+  customers: number;
+  churned: number;
+  baseRate: number | null;
+  auc: number | null;
+  prAuc: number | null;
+  brier: number | null;
+  /** ROC points at the decile cut-offs: (0,0), then after each decile, to (1,1) */
+  roc: { fpr: number; tpr: number }[];
+  liftByDecile: { decile: number; lift: number; capture: number }[];
+  /** mean predicted probability against the observed churn rate, per decile */
+  calibration: { decile: number; predicted: number; observed: number; customers: number }[];
+  coefficients: { feature: string; coefficient: number }[];
+  notes: string[];
+}
+
+/**
+ * The figures of the latest stored churn model (the one `runChurnAnalysis` trained), measured on
+ * its held-out quarter of customers: AUC, lift and capture by decile, calibration by decile and a
+ * ROC curve through the decile cut-offs (Berry & Linoff 2004, ch. 5: with customers sorted by
+ * score, cutting after decile k flags the top k tenths; TPR = churners flagged ÷ churners,
+ * FPR = non-churners flagged ÷ non-churners). Null when no model is stored or it has no
+ * held-out metrics (a fallback model).
+ */
+export async function churnBacktestFigures(db: Db): Promise<BacktestFigures | null> {
+  const { rows } = await db.query<{
+    as_of: string;
+    window_days: number;
+    kind: ChurnModel['kind'];
+    training: {
+      holdoutMetrics?: {
+        customers: number;
+        churned: number;
+        baseRate: number | null;
+        rocAuc: number | null;
+        prAuc: number | null;
+        brier: number | null;
+        deciles: {
+          decile: number;
+          customers: number;
+          churned: number;
+          predicted: number;
+          observed: number;
+          lift: number;
+          capture: number;
+        }[];
+      } | null;
+      coefficients?: { feature: string; coefficient: number }[];
+    };
+    notes: string[];
+    trained_at: Date;
+  }>(
+    `SELECT as_of, window_days, kind, training, notes, trained_at FROM churn_models
+     ORDER BY as_of DESC LIMIT 1`,
+  );
+  const r = rows[0];
+  const m = r?.training.holdoutMetrics;
+  if (!r || !m) return null;
+  const positives = m.churned;
+  const negatives = m.customers - m.churned;
+  const roc = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (const d of m.deciles) {
+    tp += d.churned;
+    fp += d.customers - d.churned;
+    roc.push({
+      fpr: negatives > 0 ? fp / negatives : 0,
+      tpr: positives > 0 ? tp / positives : 0,
+    });
+  }
+  return {
+    asOf: r.as_of,
+    windowDays: r.window_days,
+    kind: r.kind,
+    trainedAt: r.trained_at,
+    basis: 'holdout',
+    customers: m.customers,
+    churned: m.churned,
+    baseRate: m.baseRate,
+    auc: m.rocAuc,
+    prAuc: m.prAuc,
+    brier: m.brier,
+    roc,
+    liftByDecile: m.deciles.map((d) => ({ decile: d.decile, lift: d.lift, capture: d.capture })),
+    calibration: m.deciles.map((d) => ({
+      decile: d.decile,
+      predicted: d.predicted,
+      observed: d.observed,
+      customers: d.customers,
+    })),
+    coefficients: r.training.coefficients ?? [],
+    notes: r.notes,
+  };
+}

@@ -36,6 +36,8 @@ export interface Dashboard {
     'region' | 'ageBand' | 'industry' | 'gender' | 'channel',
     { key: string; customers: number; revenueMinor: number; clvMinor: number }[]
   >;
+  /** predicted CLV distribution: log-spaced 1-2-5 bins in fen, [fromMinor, toMinor) */
+  clvHistogram: { fromMinor: number; toMinor: number; customers: number }[];
 }
 
 async function latestAsOf(db: Db): Promise<string | null> {
@@ -43,6 +45,49 @@ async function latestAsOf(db: Db): Promise<string | null> {
     `SELECT coalesce((SELECT max(as_of) FROM model_fits), (SELECT max(as_of) FROM score_snapshots)) AS d`,
   );
   return rows[0]?.d ?? null;
+}
+
+/**
+ * How many customers of the snapshot at `asOf` have a predicted CLV in each bin. CLV spans
+ * several orders of magnitude (a few heavy buyers, a long tail), so the bins are log-spaced on
+ * the 1-2-5 series (three steps per decade, as on a chart axis):
+ * [¥1, ¥2), [¥2, ¥5), [¥5, ¥10), [¥10, ¥20) … in fen. Everything under ¥1 (zero and negative
+ * CLV included) is the first bin [0, 100). Customers without a CLV are left out. The bin is
+ * found with integer arithmetic — the number of digits and the leading digit — so an edge such
+ * as 1000 never falls into the bin below through floating-point rounding. Empty bins between the
+ * smallest and the largest are returned with 0. An agent counts their own customers only.
+ */
+export async function clvHistogram(
+  db: Db,
+  actor: Actor,
+  asOf: string | null,
+): Promise<Dashboard['clvHistogram']> {
+  const scope = scopeOf(actor);
+  const { rows } = await db.query<{ bin: number; n: number }>(
+    `WITH v AS (
+       SELECT greatest(s.clv_minor, 0)::bigint AS x
+       FROM score_snapshots s JOIN customers c ON c.customer_id = s.customer_id AND c.erased_at IS NULL
+         AND ($2::boolean = false OR c.owner_id = $3::text)
+       WHERE s.as_of = $1 AND s.clv_minor IS NOT NULL)
+     SELECT CASE WHEN x < 100 THEN -1
+                 ELSE 3 * (length(x::text) - 3)
+                      + CASE WHEN left(x::text, 1)::int < 2 THEN 0
+                             WHEN left(x::text, 1)::int < 5 THEN 1 ELSE 2 END
+            END AS bin,
+            count(*)::int AS n
+     FROM v GROUP BY 1 ORDER BY 1`,
+    [asOf, scope.ownOnly, scope.ownerId],
+  );
+  if (rows.length === 0) return [];
+  // bin b ≥ 0 starts at {1, 2, 5}[b mod 3] · 10^(⌊b/3⌋ + 2) fen
+  const edge = (b: number): number =>
+    b < 0 ? 0 : [1, 2, 5][b % 3] * 10 ** (Math.floor(b / 3) + 2);
+  const counts = new Map(rows.map((r) => [r.bin, r.n]));
+  const out: Dashboard['clvHistogram'] = [];
+  for (let b = rows[0].bin; b <= rows[rows.length - 1].bin; b++) {
+    out.push({ fromMinor: edge(b), toMinor: edge(b + 1), customers: counts.get(b) ?? 0 });
+  }
+  return out;
 }
 
 export async function dashboard(db: Db, actor: Actor, model = 'relationship'): Promise<Dashboard> {
@@ -201,5 +246,6 @@ export async function dashboard(db: Db, actor: Actor, model = 'relationship'): P
       gender: await breakdown('c.gender'),
       channel: await breakdown('c.channel'),
     },
+    clvHistogram: await clvHistogram(db, actor, asOf),
   };
 }

@@ -8,11 +8,13 @@ import {
   type CustomerState,
   evaluateStages,
   type StageModel,
+  type StageThresholdName,
   stageChanges,
+  withThresholds,
 } from '../engine/index.js';
-import { InputError } from '../errors.js';
+import { InputError, NotFoundError } from '../errors.js';
 import type { CopyValue, Db } from './db.js';
-import { enabledStageModels } from './stage-model-repo.js';
+import { enabledStageModels, listStageModels } from './stage-model-repo.js';
 import { runValueAnalysis } from './value-analysis.js';
 
 const DAY_MS = 86_400_000;
@@ -338,4 +340,119 @@ export async function reevaluateCustomer(
   asOf: Date,
 ): Promise<LifecycleReport> {
   return runLifecycleAnalysis(db, { asOf, customerId });
+}
+
+export interface ThresholdPreview {
+  model: string;
+  /** the day both versions are evaluated at: the model's latest history day (else today) */
+  asOf: string;
+  customers: number;
+  /** customers whose stage differs between the current thresholds and the proposed ones */
+  wouldMove: number;
+  byStage: { stage: string; zh: string; en: string; before: number; after: number }[];
+  moves: { from: string; to: string; customers: number }[];
+}
+
+/**
+ * What changing a stored model's thresholds would do, without writing anything: every customer
+ * is evaluated as of the model's latest history day with the current thresholds and with the
+ * proposed ones (validated as `setStageThresholds` would), from the same data and the same
+ * previous stage, so the difference is the thresholds' alone.
+ */
+export async function previewStageThresholds(
+  db: Db,
+  key: string,
+  changes: Partial<Record<StageThresholdName, number>>,
+  now: Date,
+): Promise<ThresholdPreview> {
+  // One transaction: both passes read the same data (and nothing is written).
+  return db.transaction((tx) => previewIn(tx, key, changes, now));
+}
+
+async function previewIn(
+  db: Db,
+  key: string,
+  changes: Partial<Record<StageThresholdName, number>>,
+  now: Date,
+): Promise<ThresholdPreview> {
+  const stored = (await listStageModels(db)).find((m) => m.model.key === key);
+  if (!stored) throw new NotFoundError(`no stage model "${key}"`, { field: 'model', value: key });
+  const current = stored.model;
+  const proposed = withThresholds(current, changes, `thresholds`);
+  const { rows } = await db.query<{ d: Date | null }>(
+    'SELECT max(changed_at) AS d FROM stage_history WHERE model_id = $1',
+    [key],
+  );
+  const last = rows[0]?.d ?? now;
+  const day = new Date(Math.floor(last.getTime() / DAY_MS) * DAY_MS);
+  const end = new Date(day.getTime() + DAY_MS);
+  const asOf = day.toISOString().slice(0, 10);
+  const stream = (m: StageModel) =>
+    db.stream<StateRow>(
+      STATE_SQL,
+      [end, m.thresholds.valueWindowDays, m.thresholds.complaintWindowDays, key, asOf, null],
+      10_000,
+    );
+  const evaluate = (m: StageModel, batch: StateRow[]) =>
+    evaluateStages(
+      m,
+      batch.map(toState),
+      end,
+      batch.map((r) => r.prev_stage),
+    );
+  const before = new Map<string, number>();
+  const after = new Map<string, number>();
+  const moves = new Map<string, number>();
+  let customers = 0;
+  let wouldMove = 0;
+  const tally = (a: string, b: string) => {
+    customers++;
+    before.set(a, (before.get(a) ?? 0) + 1);
+    after.set(b, (after.get(b) ?? 0) + 1);
+    if (a !== b) {
+      wouldMove++;
+      const k = `${a}\u0000${b}`;
+      moves.set(k, (moves.get(k) ?? 0) + 1);
+    }
+  };
+  const sameState =
+    current.thresholds.valueWindowDays === proposed.thresholds.valueWindowDays &&
+    current.thresholds.complaintWindowDays === proposed.thresholds.complaintWindowDays;
+  if (sameState) {
+    for await (const batch of stream(current)) {
+      const a = evaluate(current, batch);
+      const b = evaluate(proposed, batch);
+      for (let i = 0; i < a.length; i++) tally(a[i].stage, b[i].stage);
+    }
+  } else {
+    // The windows change the customers' state itself: two passes, joined by customer id.
+    const first = new Map<string, string>();
+    for await (const batch of stream(current)) {
+      for (const r of evaluate(current, batch)) first.set(r.customerId, r.stage);
+    }
+    for await (const batch of stream(proposed)) {
+      for (const r of evaluate(proposed, batch)) {
+        tally(first.get(r.customerId) ?? r.stage, r.stage);
+      }
+    }
+  }
+  return {
+    model: key,
+    asOf,
+    customers,
+    wouldMove,
+    byStage: current.stages.map((s) => ({
+      stage: s.code,
+      zh: s.name.zh,
+      en: s.name.en,
+      before: before.get(s.code) ?? 0,
+      after: after.get(s.code) ?? 0,
+    })),
+    moves: [...moves]
+      .map(([k, n]) => {
+        const [from, to] = k.split('\u0000');
+        return { from, to, customers: n };
+      })
+      .sort((x, y) => y.customers - x.customers || x.from.localeCompare(y.from)),
+  };
 }

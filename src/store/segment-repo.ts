@@ -115,6 +115,36 @@ const FIELD_TYPES: Record<string, SegmentFieldType> = Object.fromEntries(
   Object.entries(SEGMENT_FIELDS).map(([k, f]) => [k, f.type]),
 );
 
+export interface SegmentFieldInfo {
+  name: string;
+  type: SegmentFieldType;
+  zh: string;
+  en: string;
+  /** the codes a coded field takes (stage codes of the active model, tiers, RFM segments…) */
+  values?: string[];
+}
+
+/** The rule builder's field list: every whitelisted field, with the values of coded ones. */
+export async function segmentFieldList(db: Db): Promise<SegmentFieldInfo[]> {
+  const active = await activeStageModel(db);
+  const model = (await listStageModels(db)).find((m) => m.model.key === active)?.model;
+  const values: Record<string, string[]> = {
+    stage: model ? model.stages.map((s) => s.code) : [],
+    tier: DEFAULT_TIERS.map((t) => t.key),
+    rfm_segment: RFM_SEGMENTS.map((r) => r.key),
+    archetype: Object.keys(ARCHETYPES),
+    warning_level: ['red', 'orange', 'yellow'],
+    gender: ['male', 'female', 'other'],
+  };
+  return Object.entries(SEGMENT_FIELDS).map(([name, f]) => ({
+    name,
+    type: f.type,
+    zh: f.zh,
+    en: f.en,
+    ...(values[name]?.length ? { values: values[name] } : {}),
+  }));
+}
+
 /** Names a user may write for coded values (`stage = '退化期'`, `tier = '铂金'`) → the stored code. */
 async function valueAliases(db: Db): Promise<Map<string, Map<string, string>>> {
   const aliases = new Map<string, Map<string, string>>();
@@ -622,4 +652,26 @@ export async function customerSegments(
     name: r.name,
     joinedAt: r.joined_at.toISOString(),
   }));
+}
+
+/**
+ * The current saved-segment memberships of some customers, keyed `segmentId \0 customerId`
+ * (the event worker compares them before and after an incremental refresh).
+ */
+export async function openMemberships(
+  db: Db,
+  customerIds: readonly string[],
+): Promise<Map<string, { segmentId: string; name: string; customerId: string }>> {
+  const { rows } = await db.query<{ segment_id: string; name: string; customer_id: string }>(
+    `SELECT m.segment_id, s.name, m.customer_id FROM segment_memberships m
+     JOIN segments s ON s.segment_id = m.segment_id
+     WHERE m.customer_id = ANY($1::text[]) AND m.left_at IS NULL`,
+    [[...customerIds]],
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.segment_id}\u0000${r.customer_id}`,
+      { segmentId: r.segment_id, name: r.name, customerId: r.customer_id },
+    ]),
+  );
 }

@@ -5,12 +5,14 @@ import { STAGE_THRESHOLDS, type StageThresholdName } from '../../engine/index.js
 import { audit, listAudit } from '../../store/audit-repo.js';
 import {
   completeTask,
+  createCustomerTask,
   listInteractions,
   listProducts,
   listTasks,
   listTransactions,
   upsertProduct,
 } from '../../store/catalog-repo.js';
+import { previewStageThresholds } from '../../store/lifecycle-analysis.js';
 import {
   setStageModelEnabled,
   setStagePlaybook,
@@ -72,6 +74,12 @@ const StageModelOut = z.object({
 });
 
 const Instantish = z.iso.datetime({ offset: true });
+
+const Thresholds = z.strictObject(
+  Object.fromEntries(
+    Object.keys(STAGE_THRESHOLDS).map((k) => [k, z.number().optional()]),
+  ) as Record<StageThresholdName, z.ZodOptional<z.ZodNumber>>,
+);
 
 export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppContext): void {
   addRoute(f, r, app, {
@@ -169,6 +177,32 @@ export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppCont
 
   addRoute(f, r, app, {
     method: 'POST',
+    url: '/api/customers/:id/tasks',
+    summary:
+      'Create a task for a customer (a follow-up, a call…), owned by the customer’s owner; an agent only on their own customers',
+    tag: 'tasks',
+    auth: 'tasks:write',
+    status: 201,
+    errors: [404],
+    params: IdParams,
+    body: z.strictObject({
+      type: z.enum(['follow-up', 'call', 'visit', 'next-action', 'manual']),
+      title: z.string().min(1).max(500).nullable().optional(),
+      dueAt: Instantish.optional().describe('default: one day from now'),
+      note: z.string().max(5000).nullable().optional(),
+    }),
+    response: Task,
+    handler: ({ params, body, app, actor }) =>
+      createCustomerTask(app.db, actor, params.id, {
+        type: body.type,
+        title: body.title ?? null,
+        dueAt: body.dueAt ? new Date(body.dueAt) : new Date(app.now().getTime() + 86_400_000),
+        note: body.note ?? null,
+      }),
+  });
+
+  addRoute(f, r, app, {
+    method: 'POST',
     url: '/api/customers/:id/tasks/:taskId/complete',
     summary: 'Complete (or cancel) a task with its outcome',
     tag: 'tasks',
@@ -237,13 +271,7 @@ export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppCont
     params: IdParams,
     body: z.strictObject({
       enabled: z.boolean().optional(),
-      thresholds: z
-        .strictObject(
-          Object.fromEntries(
-            Object.keys(STAGE_THRESHOLDS).map((k) => [k, z.number().optional()]),
-          ) as Record<StageThresholdName, z.ZodOptional<z.ZodNumber>>,
-        )
-        .optional(),
+      thresholds: Thresholds.optional(),
     }),
     response: StageModelOut,
     handler: async ({ params, body, app, actor }) => {
@@ -264,6 +292,36 @@ export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppCont
         playbook: m.playbook as unknown as Record<string, unknown> | null,
       };
     },
+  });
+
+  addRoute(f, r, app, {
+    method: 'POST',
+    url: '/api/stage-models/:id/preview',
+    summary:
+      'How many customers proposed thresholds would move, by stage, as of the model’s latest history day — nothing is written',
+    tag: 'stage-models',
+    auth: 'stage-models:write',
+    errors: [404],
+    params: IdParams,
+    body: z.strictObject({ thresholds: Thresholds }),
+    response: z.object({
+      model: z.string(),
+      asOf: z.string(),
+      customers: z.number(),
+      wouldMove: z.number(),
+      byStage: z.array(
+        z.object({
+          stage: z.string(),
+          zh: z.string(),
+          en: z.string(),
+          before: z.number(),
+          after: z.number(),
+        }),
+      ),
+      moves: z.array(z.object({ from: z.string(), to: z.string(), customers: z.number() })),
+    }),
+    handler: ({ params, body, app }) =>
+      previewStageThresholds(app.db, params.id, body.thresholds, app.now()),
   });
 
   addRoute(f, r, app, {

@@ -1,6 +1,8 @@
 /** Dashboard aggregates and analysis runs (issue 7 §4). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { PRESET_MODELS } from '../../engine/index.js';
+import { NotFoundError } from '../../errors.js';
 import {
   addRunProgress,
   finishRun,
@@ -12,12 +14,14 @@ import {
 import { audit } from '../../store/audit-repo.js';
 import { dashboard } from '../../store/dashboard-repo.js';
 import { runLifecycleAnalysis } from '../../store/lifecycle-analysis.js';
+import { loadSegmentRuns } from '../../store/segment-analysis.js';
+import { buildStagesReport } from '../../store/stages-report.js';
 import { runValueAnalysis } from '../../store/value-analysis.js';
 import { enqueueWebhookEvent } from '../../store/webhook-repo.js';
 import { ApiError } from '../http-errors.js';
 import { type AppContext, addRoute, type Registry } from '../routing.js';
 import { CalendarDate, IdParams, Instant } from '../schemas.js';
-import { forgetStageModels } from '../stage-models.js';
+import { forgetStageModels, storedStageModels } from '../stage-models.js';
 
 const Breakdown = z.array(
   z.object({
@@ -74,6 +78,119 @@ const DashboardSchema = z.object({
     gender: Breakdown,
     channel: Breakdown,
   }),
+  clvHistogram: z
+    .array(z.object({ fromMinor: z.number(), toMinor: z.number(), customers: z.number() }))
+    .describe(
+      'customers by predicted CLV in log-spaced 1-2-5 bins [fromMinor, toMinor) in fen; the first bin [0, 100) holds CLV under ¥1',
+    ),
+});
+
+const Bilingual = { zh: z.string(), en: z.string() };
+
+const StagesSchema = z.object({
+  model: z.string(),
+  modelName: z.object(Bilingual),
+  asOf: z.string(),
+  from: z.string().nullable(),
+  customers: z.number(),
+  mix: z.array(
+    z.object({
+      stage: z.string(),
+      ...Bilingual,
+      colour: z.string(),
+      customers: z.number(),
+      share: z.number(),
+      revenueYuan: z.number(),
+      clvYuan: z.number(),
+    }),
+  ),
+  valueSnapshot: z.string().nullable(),
+  trajectories: z.array(
+    z.object({
+      pattern: z.string(),
+      ...Bilingual,
+      customers: z.number(),
+      revenueYuan: z.number(),
+      clvYuan: z.number(),
+    }),
+  ),
+  transitions: z.object({
+    counts: z.array(
+      z.object({
+        from: z.string().nullable(),
+        to: z.string(),
+        customers: z.number(),
+        rate: z.number(),
+      }),
+    ),
+    sankey: z.object({
+      nodes: z.array(
+        z.object({
+          id: z.string(),
+          stage: z.string().nullable(),
+          side: z.enum(['from', 'to']),
+          ...Bilingual,
+          colour: z.string(),
+        }),
+      ),
+      links: z.array(z.object({ source: z.string(), target: z.string(), value: z.number() })),
+    }),
+  }),
+  dwell: z.array(
+    z.object({
+      stage: z.string(),
+      ...Bilingual,
+      stays: z.number(),
+      ended: z.number(),
+      ongoing: z.number(),
+      q1Days: z.number().nullable(),
+      medianDays: z.number().nullable(),
+      q3Days: z.number().nullable(),
+    }),
+  ),
+  funnel: z.array(
+    z.object({
+      stage: z.string(),
+      ...Bilingual,
+      reached: z.number(),
+      conversion: z.number(),
+      cumulative: z.number(),
+    }),
+  ),
+});
+
+const Loose = z.record(z.string(), z.unknown());
+
+const SegmentAnalysisSchema = z.object({
+  asOf: z.string(),
+  rfm: z
+    .object({
+      customers: z.number(),
+      method: z.string(),
+      segments: z.array(
+        z.object({
+          key: z.string(),
+          ...Bilingual,
+          customers: z.number(),
+          share: z.number(),
+        }),
+      ),
+      grid: z.array(z.array(z.number())).describe('customers per (R, FM): grid[5 − R][FM − 1]'),
+      rf: z.array(z.array(z.number())).describe('customers per (R, F): rf[5 − R][F − 1]'),
+    })
+    .nullable(),
+  tiers: z.object({ basis: z.string(), cutoffs: z.unknown(), tiers: z.array(Loose) }).nullable(),
+  pareto: Loose.nullable(),
+  clusters: z
+    .object({
+      features: z.array(z.object({ name: z.string(), role: z.string() })),
+      populationMeans: z.array(z.number()),
+      k: z.number(),
+      chosenBy: z.string(),
+      silhouettes: z.array(z.object({ k: z.number(), silhouette: z.number() })).nullable(),
+      clusters: z.array(Loose),
+    })
+    .nullable(),
 });
 
 const Run = z.object({
@@ -100,6 +217,63 @@ export function registerReportRoutes(f: FastifyInstance, r: Registry, app: AppCo
     query: z.strictObject({ model: z.string().max(50).default('relationship') }),
     response: DashboardSchema,
     handler: ({ query, app, actor }) => dashboard(app.db, actor, query.model),
+  });
+
+  addRoute(f, r, app, {
+    method: 'GET',
+    url: '/api/stages',
+    summary:
+      'The lifecycle report of a stage model (as `tenure stages --json`): mix with revenue and CLV, trajectories, transitions with Sankey data, Kaplan–Meier dwell times, funnel',
+    tag: 'reports',
+    auth: 'reports:read',
+    errors: [404],
+    query: z.strictObject({
+      model: z.string().max(50).default('relationship'),
+      asOf: CalendarDate.optional().describe('default: the model’s latest history day'),
+      from: CalendarDate.optional().describe('transitions from this day (default: the one before)'),
+    }),
+    response: StagesSchema,
+    handler: async ({ query, app }) => {
+      const stored = (await storedStageModels(app.db)).find((m) => m.model.key === query.model);
+      const model = stored?.model ?? PRESET_MODELS[query.model];
+      if (!model) {
+        throw new NotFoundError(`no stage model "${query.model}"`, {
+          field: 'model',
+          value: query.model,
+        });
+      }
+      const day = (d: string | undefined) => (d ? new Date(`${d}T00:00:00Z`) : undefined);
+      return buildStagesReport(app.db, model, { asOf: day(query.asOf), from: day(query.from) });
+    },
+  });
+
+  addRoute(f, r, app, {
+    method: 'GET',
+    url: '/api/segment-analysis',
+    summary:
+      'The stored segmentation run (latest, or the one at asOf): RFM segments and 5×5 grids, value tiers, Pareto curve, clusters with profiles and archetypes',
+    tag: 'reports',
+    auth: 'segments:read',
+    errors: [404],
+    query: z.strictObject({
+      asOf: CalendarDate.optional().describe('default: the latest run'),
+    }),
+    response: SegmentAnalysisSchema,
+    handler: async ({ query, app }) => {
+      const runs = await loadSegmentRuns(app.db, query.asOf);
+      if (!runs) {
+        throw new NotFoundError(
+          query.asOf
+            ? `no segmentation run on ${query.asOf}`
+            : 'no segmentation run yet: run an analysis first',
+          { field: 'asOf', value: query.asOf ?? null },
+        );
+      }
+      // The score bands and the cluster model are for re-scoring, not for reading: left out.
+      const rfm = runs.rfm && (({ bands: _b, ...rest }) => rest)(runs.rfm);
+      const clusters = runs.clusters && (({ model: _m, ...rest }) => rest)(runs.clusters);
+      return { ...runs, rfm, clusters };
+    },
   });
 
   addRoute(f, r, app, {

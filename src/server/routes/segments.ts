@@ -8,15 +8,17 @@ import { z } from 'zod';
 import { audit } from '../../store/audit-repo.js';
 import { listCustomers } from '../../store/customer-repo.js';
 import {
+  countRuleMatches,
   createSegment,
   deleteSegment,
   getSegment,
   listSegments,
+  segmentFieldList,
   segmentHistory,
   updateSegment,
 } from '../../store/segment-repo.js';
 import { type AppContext, addRoute, type Registry } from '../routing.js';
-import { Cursor, CustomerSchema, IdParams, Limit, pageOf } from '../schemas.js';
+import { CalendarDate, Cursor, CustomerSchema, IdParams, Limit, pageOf } from '../schemas.js';
 
 const Segment = z.object({
   segmentId: z.string(),
@@ -66,6 +68,49 @@ export function registerSegmentRoutes(f: FastifyInstance, r: Registry, app: AppC
         await audit(tx, actor, 'segment.create', null, { segmentId: made.segment.segmentId });
         return made.segment;
       }),
+  });
+
+  addRoute(f, r, app, {
+    method: 'GET',
+    url: '/api/segments/fields',
+    summary:
+      'The fields a segment rule may name, with their type, names in zh/en and the codes of coded fields',
+    tag: 'segments',
+    auth: 'segments:read',
+    response: z.object({
+      items: z.array(
+        z.object({
+          name: z.string(),
+          type: z.enum(['text', 'number', 'date', 'boolean', 'tags']),
+          zh: z.string(),
+          en: z.string(),
+          values: z.array(z.string()).optional(),
+        }),
+      ),
+    }),
+    handler: async ({ app }) => ({ items: await segmentFieldList(app.db) }),
+  });
+
+  addRoute(f, r, app, {
+    method: 'POST',
+    url: '/api/segments/preview',
+    summary:
+      'How many customers a rule selects as of the latest score snapshot, without saving anything (the rule builder’s live count). A rule error is 400 with details.line and details.column',
+    tag: 'segments',
+    auth: 'segments:read',
+    body: z.strictObject({
+      rule: Rule,
+      asOf: CalendarDate.optional().describe('score snapshot date (default: the latest)'),
+    }),
+    response: z.object({
+      count: z.number().describe('customers the rule selects'),
+      total: z.number().describe('customers it was evaluated over'),
+      asOf: z.string(),
+    }),
+    handler: async ({ body, app }) => {
+      const m = await countRuleMatches(app.db, body.rule, body.asOf);
+      return { count: m.customers, total: m.total, asOf: m.asOf };
+    },
   });
 
   addRoute(f, r, app, {

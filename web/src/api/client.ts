@@ -54,6 +54,8 @@ export interface RequestOptions {
   body?: unknown;
   /** a FormData upload instead of JSON */
   form?: FormData;
+  /** a file sent as the body itself, with its content type (POST /api/imports takes text/csv) */
+  raw?: { body: Blob; type: string };
   signal?: AbortSignal;
 }
 
@@ -64,7 +66,10 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: BodyInit | undefined;
   if (opts.form) body = opts.form;
-  else if (opts.body !== undefined) {
+  else if (opts.raw) {
+    headers['content-type'] = opts.raw.type;
+    body = opts.raw.body;
+  } else if (opts.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }

@@ -11,7 +11,7 @@ import type {
   Task,
 } from './types.js';
 
-/** GET /api/dashboard (src/server/routes/reports.ts); `transitions` and `clvHistogram` are asked for, not yet served. */
+/** GET /api/dashboard (src/server/routes/reports.ts); `transitions` come from GET /api/stages. */
 export interface Dashboard {
   asOf: string | null;
   kpis: {
@@ -333,10 +333,10 @@ export function useResolveAlert() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (v: { alertId: string; customerId: string }) =>
-      api<unknown>(`/api/alerts/${encodeURIComponent(v.alertId)}`, {
-        method: 'PATCH',
-        body: { status: 'resolved', customerId: v.customerId },
-      }),
+      api<unknown>(
+        `/api/alerts/${encodeURIComponent(v.customerId)}/${encodeURIComponent(v.alertId)}`,
+        { method: 'PATCH', body: { status: 'resolved' } },
+      ),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['alerts'] }),
   });
 }

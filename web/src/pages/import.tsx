@@ -38,12 +38,14 @@ export function ImportPage() {
   const [kind, setKind] = useState('');
   const run = useMutation({
     mutationFn: (dryRun: boolean) => {
+      // The server reads a CSV sent as the body (text/csv); other formats go as a form upload.
+      const csv = !!file && /\.(csv|txt)$/i.test(file.name);
       const form = new FormData();
-      if (file) form.append('file', file, file.name);
+      if (file && !csv) form.append('file', file, file.name);
       return api<ImportReport>('/api/imports', {
         method: 'POST',
-        form,
-        query: { dryRun, kind: kind || undefined },
+        ...(csv && file ? { raw: { body: file, type: 'text/csv' } } : { form }),
+        query: { dryRun, kind: kind || undefined, name: file?.name },
       });
     },
   });
