@@ -289,7 +289,12 @@ for (const backend of BACKENDS) {
       );
       expect(history.rows[0].to_stage).toBe(payload.data.to);
       expect(history.rows[0].reason.length).toBeGreaterThan(0);
-      const log = await h.call('GET', '/api/webhooks/deliveries', { as: 'admin' });
+      // the receiver answers before the worker records the delivery: poll the log briefly
+      let log = await h.call('GET', '/api/webhooks/deliveries', { as: 'admin' });
+      for (let i = 0; i < 100 && log.body.items[0]?.status !== 'delivered'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        log = await h.call('GET', '/api/webhooks/deliveries', { as: 'admin' });
+      }
       expect(log.body.items[0]).toMatchObject({
         status: 'delivered',
         attempts: 2,
