@@ -8,35 +8,21 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeError, exitCodeFor } from '../src/cli/context.js';
 import { loadDemo } from '../src/cli/demo.js';
-import { buildProgram } from '../src/cli/program.js';
-import { loadConfig } from '../src/config.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { openDb } from '../src/store/open.js';
 import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
 import { createSegment } from '../src/store/segment-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS, createServerDatabase } from './backends.js';
+import { runTenure } from './cli-harness.js';
 
 const asOf = new Date('2026-06-30T00:00:00Z');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
   (p) => existsSync(p),
 );
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`issue 9 commands on ${backend.name}`, () => {
@@ -45,24 +31,7 @@ for (const backend of BACKENDS) {
     let segmentId: string;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-act-cli-'));
 
-    async function tenure(...args: string[]) {
-      const out = sink();
-      const err = sink();
-      const program = buildProgram({
-        config: loadConfig(env),
-        out: out.stream,
-        err: err.stream,
-        interactive: false,
-      });
-      let code = 0;
-      try {
-        await program.parseAsync(['node', 'tenure', ...args]);
-      } catch (error) {
-        code = exitCodeFor(error);
-        if (code !== 0) err.stream.write(`tenure: ${describeError(error, false)}\n`);
-      }
-      return { code, out: out.text(), err: err.text() };
-    }
+    const tenure = (...args: string[]) => runTenure(env, args);
 
     beforeAll(async () => {
       let target: { databaseUrl: string | null; dataDir: string | null };

@@ -1,83 +1,18 @@
-/**
- * Issue 6 on the command line, in-process, on every backend: `tenure analyze` scores churn after
- * the value and lifecycle analysis; `tenure churn`, `tenure churn backtest`, `tenure churn
- * cohorts` and `tenure churn thresholds` print JSON of the documented shape, and refuse bad input
- * with exit code 2.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeError, exitCodeFor } from '../src/cli/context.js';
 import { loadDemo } from '../src/cli/demo.js';
-import { buildProgram } from '../src/cli/program.js';
-import { loadConfig } from '../src/config.js';
-import type { Db } from '../src/store/db.js';
-import { openDb } from '../src/store/open.js';
-import { BACKENDS, createServerDatabase } from './backends.js';
-
-interface Target {
-  env: Record<string, string>;
-  open(): Promise<Db>;
-  cleanup(): Promise<void>;
-}
-
-async function makeTarget(name: 'pglite' | 'postgres'): Promise<Target> {
-  if (name === 'pglite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-churn-'));
-    return {
-      env: { TENURE_DATA_DIR: dir },
-      open: () => openDb({ databaseUrl: null, dataDir: dir }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const created = await createServerDatabase();
-  return {
-    env: { DATABASE_URL: created.url },
-    open: () => openDb({ databaseUrl: created.url, dataDir: null }),
-    cleanup: () => created.drop(),
-  };
-}
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { BACKENDS } from './backends.js';
+import { type CliTarget, makeCliTarget, runTenure } from './cli-harness.js';
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`tenure churn on ${backend.name}`, () => {
-    let target: Target;
+    let target: CliTarget;
 
-    async function tenure(...args: string[]) {
-      const out = sink();
-      const err = sink();
-      const program = buildProgram({
-        config: loadConfig(target.env),
-        out: out.stream,
-        err: err.stream,
-        interactive: false,
-      });
-      let code = 0;
-      try {
-        await program.parseAsync(['node', 'tenure', ...args]);
-      } catch (error) {
-        code = exitCodeFor(error);
-        if (code !== 0) err.stream.write(`tenure: ${describeError(error, false)}\n`);
-      }
-      return { code, out: out.text(), err: err.text() };
-    }
+    const tenure = (...args: string[]) => runTenure(target.env, args);
 
     let analyze: { code: number; out: string; err: string };
 
     beforeAll(async () => {
-      target = await makeTarget(backend.name);
+      target = await makeCliTarget(backend.name, 'churn');
       const db = await target.open();
       try {
         await loadDemo(db, {

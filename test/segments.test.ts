@@ -4,93 +4,30 @@
  * membership history across a second analysis, hostile rule values match literally, members
  * export to CSV and XLSX, breakdowns add up, and `tenure segments --json` has the documented shape.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeError, exitCodeFor } from '../src/cli/context.js';
 import { loadDemo } from '../src/cli/demo.js';
-import { buildProgram } from '../src/cli/program.js';
-import { loadConfig } from '../src/config.js';
-import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
-import { openDb } from '../src/store/open.js';
 import { rescoreCustomerSegments, runSegmentAnalysis } from '../src/store/segment-analysis.js';
 import { createSegment } from '../src/store/segment-repo.js';
 import { updateSegmentSettings } from '../src/store/settings-repo.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
-import { BACKENDS, createServerDatabase } from './backends.js';
+import { BACKENDS } from './backends.js';
+import { type CliTarget, makeCliTarget, runTenure } from './cli-harness.js';
 
 const N = 1200;
 const first = new Date('2026-06-30T00:00:00Z');
-
-interface Target {
-  env: Record<string, string>;
-  dir: string;
-  open(): Promise<Db>;
-  cleanup(): Promise<void>;
-}
-
-async function makeTarget(name: 'pglite' | 'postgres'): Promise<Target> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-segments-'));
-  if (name === 'pglite') {
-    return {
-      env: { TENURE_DATA_DIR: dir },
-      dir,
-      open: () => openDb({ databaseUrl: null, dataDir: dir }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const created = await createServerDatabase();
-  return {
-    env: { DATABASE_URL: created.url },
-    dir,
-    open: () => openDb({ databaseUrl: created.url, dataDir: null }),
-    cleanup: async () => {
-      rmSync(dir, { recursive: true, force: true });
-      await created.drop();
-    },
-  };
-}
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(
     `segmentation on ${backend.name}`,
     { timeout: 240_000 },
     () => {
-      let target: Target;
+      let target: CliTarget;
 
-      async function tenure(...args: string[]) {
-        const out = sink();
-        const err = sink();
-        const program = buildProgram({
-          config: loadConfig(target.env),
-          out: out.stream,
-          err: err.stream,
-          interactive: false,
-        });
-        let code = 0;
-        try {
-          await program.parseAsync(['node', 'tenure', ...args]);
-        } catch (error) {
-          code = exitCodeFor(error);
-          if (code !== 0) err.stream.write(`tenure: ${describeError(error, false)}\n`);
-        }
-        return { code, out: out.text(), err: err.text() };
-      }
+      const tenure = (...args: string[]) => runTenure(target.env, args);
 
       async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
         const db = await target.open();
@@ -102,7 +39,7 @@ for (const backend of BACKENDS) {
       }
 
       beforeAll(async () => {
-        target = await makeTarget(backend.name);
+        target = await makeCliTarget(backend.name, 'segments');
         const db = await target.open();
         try {
           await loadDemo(db, { customers: N, years: 3, seed: 7, industry: 'retail', asOf: first });

@@ -3,84 +3,27 @@
  * `tenure customer <id>` (profile, score, stages with reasons, next best action), run
  * in-process against a demo database analysed on 2026-06-30 and again on 2026-09-30.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeError, exitCodeFor } from '../src/cli/context.js';
 import { loadDemo } from '../src/cli/demo.js';
-import { buildProgram } from '../src/cli/program.js';
-import { loadConfig } from '../src/config.js';
-import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
-import { openDb } from '../src/store/open.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
-import { BACKENDS, createServerDatabase } from './backends.js';
+import { BACKENDS } from './backends.js';
+import { type CliTarget, makeCliTarget, runTenure } from './cli-harness.js';
 
 const N = 800;
 const first = new Date('2026-06-30T00:00:00Z');
 const second = new Date('2026-09-30T00:00:00Z');
 
-interface Target {
-  env: Record<string, string>;
-  open(): Promise<Db>;
-  cleanup(): Promise<void>;
-}
-
-async function makeTarget(name: 'pglite' | 'postgres'): Promise<Target> {
-  if (name === 'pglite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-stages-'));
-    return {
-      env: { TENURE_DATA_DIR: dir },
-      open: () => openDb({ databaseUrl: null, dataDir: dir }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const created = await createServerDatabase();
-  return {
-    env: { DATABASE_URL: created.url },
-    open: () => openDb({ databaseUrl: created.url, dataDir: null }),
-    cleanup: () => created.drop(),
-  };
-}
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(
     `tenure stages and tenure customer on ${backend.name}`,
     () => {
-      let target: Target;
+      let target: CliTarget;
 
-      async function tenure(...args: string[]) {
-        const out = sink();
-        const err = sink();
-        const config = loadConfig(target.env);
-        const program = buildProgram({
-          config,
-          out: out.stream,
-          err: err.stream,
-          interactive: false,
-        });
-        let code = 0;
-        try {
-          await program.parseAsync(['node', 'tenure', ...args]);
-        } catch (error) {
-          code = exitCodeFor(error);
-          if (code !== 0) err.stream.write(`tenure: ${describeError(error, false)}\n`);
-        }
-        return { code, out: out.text(), err: err.text() };
-      }
+      const tenure = (...args: string[]) => runTenure(target.env, args);
 
       async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
         const db = await target.open();
@@ -92,7 +35,7 @@ for (const backend of BACKENDS) {
       }
 
       beforeAll(async () => {
-        target = await makeTarget(backend.name);
+        target = await makeCliTarget(backend.name, 'stages');
         const db = await target.open();
         try {
           await loadDemo(db, { customers: N, years: 3, seed: 4, industry: 'retail', asOf: first });

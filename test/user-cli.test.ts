@@ -2,45 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { describeError, exitCodeFor } from '../src/cli/context.js';
-import { buildProgram } from '../src/cli/program.js';
-import { loadConfig } from '../src/config.js';
 import { verifyPassword } from '../src/server/auth.js';
 import { openDb } from '../src/store/open.js';
 import { findUserForLogin } from '../src/store/user-repo.js';
 import { BACKENDS, createServerDatabase } from './backends.js';
+import { runTenure } from './cli-harness.js';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function tenure(env: Record<string, string>, ...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const program = buildProgram({
-    config: loadConfig(env),
-    out: out.stream,
-    err: err.stream,
-    interactive: false,
-  });
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'tenure', ...args]);
-  } catch (error) {
-    code = exitCodeFor(error);
-    if (code !== 0) err.stream.write(`tenure: ${describeError(error, false)}\n`);
-  }
-  return { code, out: out.text(), err: err.text() };
-}
+const tenure = (env: Record<string, string>, ...args: string[]) => runTenure(env, args);
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`tenure user on ${backend.name}`, () => {
