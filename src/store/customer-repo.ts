@@ -16,6 +16,7 @@ import {
 } from './access.js';
 import { audit } from './audit-repo.js';
 import { quoteIdent } from './copy-format.js';
+import { CUSTOMER_COLUMNS } from './customer-columns.js';
 import type { Db } from './db.js';
 import { newId } from './user-repo.js';
 
@@ -303,23 +304,7 @@ export async function assertCustomerVisible(db: Db, actor: Actor, id: string): P
   }
 }
 
-const FIELD_COLUMNS: Record<keyof CustomerInput, string> = {
-  name: 'name',
-  phones: 'phones',
-  emails: 'emails',
-  address: 'address',
-  province: 'province',
-  city: 'city',
-  gender: 'gender',
-  birthday: 'birthday',
-  industry: 'industry',
-  channel: 'channel',
-  acquiredAt: 'acquired_at',
-  ownerId: 'owner_id',
-  tags: 'tags',
-  attributes: 'attributes',
-  consent: 'consent',
-};
+const FIELD_COLUMNS = (field: keyof CustomerInput): string => CUSTOMER_COLUMNS[field].column;
 
 function columnValue(field: keyof CustomerInput, value: unknown): unknown {
   if (field === 'attributes' || field === 'consent') return JSON.stringify(value ?? {});
@@ -341,7 +326,7 @@ export async function createCustomer(
   ) as (keyof CustomerInput)[];
   return db.transaction(async (tx) => {
     const res = await tx.query(
-      `INSERT INTO customers (customer_id${fields.map((f) => `, ${FIELD_COLUMNS[f]}`).join('')})
+      `INSERT INTO customers (customer_id${fields.map((f) => `, ${FIELD_COLUMNS(f)}`).join('')})
        VALUES ($1${fields.map((_, i) => `, $${i + 2}`).join('')})
        ON CONFLICT (customer_id) DO NOTHING`,
       [customerId, ...fields.map((f) => columnValue(f, data[f]))],
@@ -383,7 +368,7 @@ export async function updateCustomer(
     ) as (keyof CustomerInput)[];
     if (fields.length > 0) {
       await tx.query(
-        `UPDATE customers SET ${fields.map((f, i) => `${FIELD_COLUMNS[f]} = $${i + 2}`).join(', ')},
+        `UPDATE customers SET ${fields.map((f, i) => `${FIELD_COLUMNS(f)} = $${i + 2}`).join(', ')},
            is_placeholder = false, updated_at = now()
          WHERE customer_id = $1`,
         [id, ...fields.map((f) => columnValue(f, data[f]))],

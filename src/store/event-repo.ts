@@ -16,6 +16,7 @@
 import { InputError } from '../errors.js';
 import type { Actor } from './access.js';
 import { audit } from './audit-repo.js';
+import { CUSTOMER_COLUMNS, type CustomerField } from './customer-columns.js';
 import type { Db } from './db.js';
 import { sha256 } from './user-repo.js';
 
@@ -90,27 +91,6 @@ export interface IngestResult {
   customers: string[];
 }
 
-const CUSTOMER_COLUMNS: Record<
-  string,
-  { column: string; kind: 'text' | 'array' | 'json' | 'date' | 'instant' }
-> = {
-  name: { column: 'name', kind: 'text' },
-  phones: { column: 'phones', kind: 'array' },
-  emails: { column: 'emails', kind: 'array' },
-  address: { column: 'address', kind: 'text' },
-  province: { column: 'province', kind: 'text' },
-  city: { column: 'city', kind: 'text' },
-  gender: { column: 'gender', kind: 'text' },
-  birthday: { column: 'birthday', kind: 'date' },
-  industry: { column: 'industry', kind: 'text' },
-  channel: { column: 'channel', kind: 'text' },
-  acquiredAt: { column: 'acquired_at', kind: 'instant' },
-  ownerId: { column: 'owner_id', kind: 'text' },
-  tags: { column: 'tags', kind: 'array' },
-  attributes: { column: 'attributes', kind: 'json' },
-  consent: { column: 'consent', kind: 'json' },
-};
-
 /** Marks customers for the refresh worker (inside the caller's transaction). */
 export async function queueRefresh(tx: Db, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
@@ -162,13 +142,13 @@ export async function ingestEvents(
     for (const e of of('customer.upserted').sort((a, b) =>
       a.data.customerId < b.data.customerId ? -1 : a.data.customerId > b.data.customerId ? 1 : 0,
     )) {
-      const fields = Object.keys(e.data).filter((k) => k in CUSTOMER_COLUMNS);
-      const cols = fields.map((k) => CUSTOMER_COLUMNS[k].column);
+      const fields = Object.keys(e.data).filter((k) => Object.hasOwn(CUSTOMER_COLUMNS, k));
+      const cols = fields.map((k) => CUSTOMER_COLUMNS[k as CustomerField].column);
       const values = fields.map((k) => {
         const v = e.data[k];
-        return CUSTOMER_COLUMNS[k].kind === 'json'
+        return CUSTOMER_COLUMNS[k as CustomerField].kind === 'json'
           ? JSON.stringify(v ?? {})
-          : (v ?? (CUSTOMER_COLUMNS[k].kind === 'array' ? [] : null));
+          : (v ?? (CUSTOMER_COLUMNS[k as CustomerField].kind === 'array' ? [] : null));
       });
       await tx.query(
         `INSERT INTO customers AS c (customer_id${cols.map((c) => `, ${c}`).join('')})

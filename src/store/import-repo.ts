@@ -15,6 +15,7 @@ import type {
   TransactionRow,
 } from '../engine/records.js';
 import { InputError } from '../errors.js';
+import { CUSTOMER_COLUMNS } from './customer-columns.js';
 import type { CopyValue, Db } from './db.js';
 
 export interface MergeCounts {
@@ -246,24 +247,6 @@ function toRow(item: AnyRecord, seq: number, src: string, line: number): CopyVal
   }
 }
 
-const CUSTOMER_COLUMNS: Record<keyof Omit<CustomerRecord, 'customerId'>, string> = {
-  name: 'name',
-  phones: 'phones',
-  emails: 'emails',
-  address: 'address',
-  province: 'province',
-  city: 'city',
-  gender: 'gender',
-  birthday: 'birthday',
-  industry: 'industry',
-  channel: 'channel',
-  acquiredAt: 'acquired_at',
-  ownerId: 'owner_id',
-  tags: 'tags',
-  attributes: 'attributes',
-  consent: 'consent',
-};
-
 const PRODUCT_COLUMNS: Record<keyof Omit<ProductRecord, 'sku'>, string> = {
   name: 'name',
   category: 'category',
@@ -374,7 +357,7 @@ export class ImportBatch {
       const fields = (Object.keys(CUSTOMER_COLUMNS) as (keyof typeof CUSTOMER_COLUMNS)[]).filter(
         (f) => !present || present.has(f),
       );
-      const cols = fields.map((f) => CUSTOMER_COLUMNS[f]);
+      const cols = fields.map((f) => CUSTOMER_COLUMNS[f].column);
       const set = cols.map((c) => `${c} = EXCLUDED.${c}`);
       const changed = cols.length
         ? `(${cols.map((c) => `c.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')}) OR `
