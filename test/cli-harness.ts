@@ -89,3 +89,17 @@ export async function runTenure(
   }
   return { code, out: out.text(), err: err.text() };
 }
+
+/** One query against the target, on a connection opened and closed for it. */
+export async function querySql<R>(
+  target: CliTarget,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const db = await target.open();
+  try {
+    return (await db.query<R>(text, params)).rows;
+  } finally {
+    await db.close();
+  }
+}

@@ -11,7 +11,7 @@ import { loadDemo } from '../src/cli/demo.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS } from './backends.js';
-import { type CliTarget, makeCliTarget, runTenure } from './cli-harness.js';
+import { type CliTarget, makeCliTarget, querySql, runTenure } from './cli-harness.js';
 
 const N = 800;
 const first = new Date('2026-06-30T00:00:00Z');
@@ -25,14 +25,7 @@ for (const backend of BACKENDS) {
 
       const tenure = (...args: string[]) => runTenure(target.env, args);
 
-      async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
-        const db = await target.open();
-        try {
-          return (await db.query<R>(text, params)).rows;
-        } finally {
-          await db.close();
-        }
-      }
+      const sql = <R>(text: string, params: unknown[] = []) => querySql<R>(target, text, params);
 
       beforeAll(async () => {
         target = await makeCliTarget(backend.name, 'stages');
