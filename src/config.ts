@@ -1,5 +1,6 @@
 /** The only reader of process.env. Everything else gets a frozen Config passed down. */
 import path from 'node:path';
+import { InputError } from './errors.js';
 
 export interface Config {
   /** PGlite data folder (TENURE_DATA_DIR, default ./tenure-data) */
@@ -19,7 +20,10 @@ function minutes(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) {
-    throw new Error(`${name} must be a number of minutes ≥ 0, got "${value}"`);
+    throw new InputError(`must be a number of minutes ≥ 0 (0 turns it off), got "${value}"`, {
+      field: name,
+      value,
+    });
   }
   return n;
 }

@@ -2,6 +2,7 @@
  * Issue 2 §5, CLI conventions: --help on every command, exit codes 0 / 1 / 2, errors in one
  * sentence without a stack unless --debug.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { describeError, exitCodeFor } from '../src/cli/context.js';
 import { buildProgram } from '../src/cli/program.js';
 import { loadConfig } from '../src/config.js';
+import { InputError } from '../src/errors.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tenure-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +47,19 @@ async function tenure(...args: string[]) {
 const COMMANDS = ['import', 'demo', 'analyze', 'fit'];
 
 describe('tenure command-line conventions', () => {
+  test('a bad setting in the environment is refused in one sentence naming the variable, exit 2', () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.resolve(import.meta.dirname, '../bin/tenure.js'), 'serve', '--port', '0'],
+      { env: { ...process.env, TENURE_SCHEDULER_MINUTES: 'hourly' }, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'tenure: TENURE_SCHEDULER_MINUTES: must be a number of minutes ≥ 0 (0 turns it off), got "hourly"\n',
+    );
+    expect(() => loadConfig({ TENURE_SCHEDULER_MINUTES: '-1' })).toThrow(InputError);
+  });
+
   test.each(COMMANDS)(
     'issue 2 §5: `tenure %s --help` explains the command and exits 0',
     async (cmd) => {

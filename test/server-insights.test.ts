@@ -59,6 +59,14 @@ for (const backend of BACKENDS) {
       expect(bad.status).toBe(404);
       const early = await h.call('GET', '/api/stages?asOf=2020-01-01', { as: 'manager' });
       expect(early.status).toBe(404);
+      expect(early.body.error.details).toMatchObject({ value: '2020-01-01' });
+      // The API's errors name the API's parameters, not the CLI's flags.
+      const reversed = await h.call('GET', '/api/stages?asOf=2026-06-30&from=2026-09-30', {
+        as: 'manager',
+      });
+      expect(reversed.status).toBe(400);
+      expect(reversed.body.error.details).toMatchObject({ field: 'from', value: '2026-09-30' });
+      expect(reversed.body.error.message).not.toMatch(/--/);
       expect((await h.call('GET', '/api/stages', { as: 'agent' })).status).toBe(403);
     });
 

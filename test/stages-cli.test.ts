@@ -148,7 +148,8 @@ for (const backend of BACKENDS) {
           title: 'a model without history',
           args: ['stages', '--model', 'telecom'],
           code: 1,
-          message: 'no stage history for model telecom yet; run `tenure analyze` first',
+          message:
+            'no stage history for model telecom yet: run an analysis first (`tenure analyze`, or Analysis in the web app)',
         },
       ])('tenure stages refuses $title in one sentence', async ({ args, code, message }) => {
         const r = await tenure(...args);

@@ -1,18 +1,18 @@
 /** Entry point of the `tenure` command: builds the program, runs it, maps errors to exit codes. */
-import { loadConfig } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { describeError, exitCodeFor } from './context.js';
 import { buildProgram } from './program.js';
 
 const debug = process.argv.includes('--debug');
-const config = loadConfig(process.env, debug ? { debug } : {});
-const program = buildProgram({
-  config,
-  out: process.stdout,
-  err: process.stderr,
-  interactive: Boolean(process.stderr.isTTY),
-});
-
+let config = { debug } as Config;
 try {
+  config = loadConfig(process.env, debug ? { debug } : {});
+  const program = buildProgram({
+    config,
+    out: process.stdout,
+    err: process.stderr,
+    interactive: Boolean(process.stderr.isTTY),
+  });
   await program.parseAsync(process.argv);
 } catch (error) {
   const code = exitCodeFor(error);

@@ -29,10 +29,13 @@
  */
 import type { Command } from 'commander';
 import { PRESET_MODELS } from '../engine/index.js';
+import { InputError } from '../errors.js';
 import { buildStagesReport, type StagesReport, stageModelByKey } from '../store/stages-report.js';
 import { type CliContext, printJson } from './context.js';
 import { parseIsoDate } from './dates.js';
 import { withDb } from './with-db.js';
+
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 
 export type { StagesReport };
 
@@ -121,6 +124,12 @@ export function registerStages(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
       const model = stageModelByKey(opts.model);
+      if (opts.asOf && opts.from && opts.from > opts.asOf) {
+        throw new InputError(
+          `--from (${isoDay(opts.from)}) must not be after --as-of (${isoDay(opts.asOf)})`,
+          { field: '--from', value: isoDay(opts.from) },
+        );
+      }
       const report = await withDb(ctx, (db) =>
         buildStagesReport(db, model, { asOf: opts.asOf, from: opts.from }),
       );

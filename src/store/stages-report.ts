@@ -137,7 +137,7 @@ export async function buildStagesReport(
     const dates = await historyDates(db, model.key);
     if (dates.length === 0) {
       throw new NotFoundError(
-        `no stage history for model ${model.key} yet; run \`tenure analyze\` first`,
+        `no stage history for model ${model.key} yet: run an analysis first (\`tenure analyze\`, or Analysis in the web app)`,
         { value: model.key },
       );
     }
@@ -153,10 +153,10 @@ export async function buildStagesReport(
     if (opts.from) {
       fromIso = iso(opts.from);
       if (fromIso > asOfIso) {
-        throw new InputError(`--from (${fromIso}) must not be after --as-of (${asOfIso})`, {
-          field: '--from',
-          value: fromIso,
-        });
+        throw new InputError(
+          `the transitions' start day (${fromIso}) must not be after the report day (${asOfIso})`,
+          { field: 'from', value: fromIso },
+        );
       }
     } else {
       fromIso = dates.filter((d) => d < asOfIso).pop() ?? null;
