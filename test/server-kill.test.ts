@@ -1,7 +1,8 @@
 /**
  * Issue 7 "Done means": killing the server with SIGKILL in the middle of event ingestion and
  * restarting it loses no acknowledged event and duplicates none. Through the real
- * `tenure serve` process, on both backends.
+ * `tenure serve` process, on both backends. Then SIGTERM with a request in flight: it is
+ * answered in full and stored, and the process exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,25 +54,43 @@ function batch(load: Load, client: number, b: number) {
   });
 }
 
-async function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string }> {
+interface Served {
+  child: ChildProcess;
+  base: string;
+  /** resolves when the server's output (pino logs included) has matched `re` after this call */
+  output(re: RegExp): Promise<void>;
+}
+
+async function startServe(env: NodeJS.ProcessEnv): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
+  const watchers: { re: RegExp; from: number; done: () => void }[] = [];
   child.stderr?.on('data', (d) => {
     err += d;
   });
+  child.stdout?.on('data', (d) => {
+    out += d;
+    for (const w of [...watchers]) {
+      if (w.re.test(out.slice(w.from))) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.done();
+      }
+    }
+  });
   const base = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      out += d;
+    child.stdout?.on('data', () => {
       const m = /serving .* at (http:\/\/[\d.:]+)\//.exec(out);
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`tenure serve exited (${code}): ${err}${out}`)));
   });
-  return { child, base };
+  const output = (re: RegExp) =>
+    new Promise<void>((done) => watchers.push({ re, from: out.length, done }));
+  return { child, base, output };
 }
 
 async function send(
@@ -161,10 +180,37 @@ async function scenario(load: Load, env: NodeJS.ProcessEnv, open: () => Promise<
   const total = CLIENTS * BATCHES * PER_BATCH;
   expect(seen.length).toBe(total);
   expect(new Set(seen).size).toBe(total);
-  // SIGTERM: a graceful shutdown that exits 0.
+  // SIGTERM with a request in flight: the server stops accepting, answers that request in
+  // full, then exits 0; what it acknowledged is stored.
   const stopped = new Promise<number | null>((r) => second.child.on('exit', (code) => r(code)));
+  const last = Array.from({ length: 1000 }, (_, i) => ({
+    idempotencyKey: `term-${i}`,
+    type: 'transaction.created',
+    data: {
+      transactionId: `T${i}`,
+      customerId: `KC${i % load.customers}`,
+      occurredAt: '2026-02-01T08:00:00Z',
+      amountMinor: 700,
+    },
+  }));
+  const received = second.output(/"url":"\/api\/events"/);
+  const inFlight = send(second.base, secret, last);
+  await received;
   second.child.kill('SIGTERM');
+  const answered = await inFlight;
+  expect(answered.status).toBe(200);
+  expect(answered.results.filter((r) => r.status === 'applied')).toHaveLength(1000);
   expect(await stopped).toBe(0);
+  await expect(fetch(`${second.base}/api/health`)).rejects.toThrow();
+  const after = await open();
+  try {
+    const { rows } = await after.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM transactions WHERE transaction_id LIKE 'T%'`,
+    );
+    expect(rows[0].n).toBe(1000);
+  } finally {
+    await after.close();
+  }
 }
 
 describe('SIGKILL during event ingestion', () => {
@@ -191,6 +237,6 @@ describe('SIGKILL during event ingestion', () => {
         await created.drop();
       }
     },
-    120_000,
+    300_000,
   );
 });
