@@ -8,10 +8,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDemo } from '../src/cli/demo.js';
 import { PRESET_MODELS } from '../src/engine/index.js';
+import { type Actor, SYSTEM_ACTOR } from '../src/store/access.js';
 import { runChurnAnalysis } from '../src/store/churn-analysis.js';
 import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import { runSegmentAnalysis } from '../src/store/segment-analysis.js';
+import { countRuleMatches } from '../src/store/segment-repo.js';
 import { buildStagesReport } from '../src/store/stages-report.js';
 import { runValueAnalysis } from '../src/store/value-analysis.js';
 import { BACKENDS } from './backends.js';
@@ -148,6 +150,21 @@ for (const backend of BACKENDS) {
       });
       expect(unknown.status).toBe(400);
       expect(unknown.body.error.details.line).toBe(1);
+      // In the store, an agent's count is over their own customers only.
+      const agent: Actor = {
+        ...SYSTEM_ACTOR,
+        userId: 'u-agent',
+        username: 'agent',
+        role: 'agent',
+        staffId: 'S1',
+      };
+      const mine = await countRuleMatches(h.db, agent, 'orders >= 1');
+      expect(mine.total).toBe(
+        await count(h, `SELECT count(*)::int AS n FROM customers WHERE owner_id = 'S1'`),
+      );
+      expect(mine.total).toBeLessThan(preview.body.total);
+      const nobody = await countRuleMatches(h.db, { ...agent, staffId: null }, 'orders >= 1');
+      expect(nobody).toMatchObject({ customers: 0, total: 0 });
     });
 
     test('a task from the 360 page: the agent on their own customer gets it, on another’s a 404 and nothing written', async () => {

@@ -37,6 +37,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { SegmentSettings } from '../engine/index.js';
 import { InputError } from '../errors.js';
+import { SYSTEM_ACTOR } from '../store/access.js';
 import { attributeBreakdown, BREAKDOWN_DIMENSIONS } from '../store/breakdown-repo.js';
 import { loadSegmentRuns } from '../store/segment-analysis.js';
 import {
@@ -306,7 +307,7 @@ export function registerSegments(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const r = await withDb(ctx, (db) => countRuleMatches(db, opts.rule, opts.asOf));
+      const r = await withDb(ctx, (db) => countRuleMatches(db, SYSTEM_ACTOR, opts.rule, opts.asOf));
       if (opts.json) printJson(ctx, r);
       else ctx.out.write(`${r.customers} of ${r.total} customers as of ${r.asOf}\n`);
     });

@@ -17,6 +17,7 @@ import {
   validateSegmentRule,
 } from '../engine/index.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import { type Actor, scopeOf } from './access.js';
 import type { Db } from './db.js';
 import { compileSegmentRule, type SegmentColumn } from './segment-sql.js';
 import { listStageModels } from './stage-model-repo.js';
@@ -549,18 +550,22 @@ export async function refreshSegments(
  */
 export async function countRuleMatches(
   db: Db,
+  actor: Actor,
   ruleText: string,
   asOf?: string,
 ): Promise<{ asOf: string; customers: number; total: number }> {
   const parsed = checkRuleText(ruleText);
+  // An agent counts among their own customers only (as every list they see), others the base.
+  const scope = scopeOf(actor);
   return db.transaction(async (tx) => {
     const date = asOf ?? (await latestSnapshotDate(tx)) ?? new Date().toISOString().slice(0, 10);
     await buildSegmentBase(tx, date);
     const rule = resolveAliases(parsed, await valueAliases(tx));
-    const compiled = compileSegmentRule(rule, SEGMENT_FIELDS, 1);
+    const compiled = compileSegmentRule(rule, SEGMENT_FIELDS, 2);
     const { rows } = await tx.query<{ n: number; total: number }>(
-      `SELECT count(*) FILTER (WHERE ${compiled.where})::int AS n, count(*)::int AS total FROM segment_base b`,
-      compiled.params,
+      `SELECT count(*) FILTER (WHERE ${compiled.where})::int AS n, count(*)::int AS total
+       FROM segment_base b WHERE ($1::text IS NULL OR b.owner = $1::text)`,
+      [scope.ownOnly ? (scope.ownerId ?? '') : null, ...compiled.params],
     );
     await tx.exec('DROP TABLE segment_base');
     return { asOf: date, customers: rows[0].n, total: rows[0].total };

@@ -107,8 +107,8 @@ export function registerSegmentRoutes(f: FastifyInstance, r: Registry, app: AppC
       total: z.number().describe('customers it was evaluated over'),
       asOf: z.string(),
     }),
-    handler: async ({ body, app }) => {
-      const m = await countRuleMatches(app.db, body.rule, body.asOf);
+    handler: async ({ body, app, actor }) => {
+      const m = await countRuleMatches(app.db, actor, body.rule, body.asOf);
       return { count: m.customers, total: m.total, asOf: m.asOf };
     },
   });
