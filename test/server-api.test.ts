@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { z } from 'zod';
+import { loadConfig } from '../src/config.js';
+import { buildServer } from '../src/server/app.js';
+import { LoginLimiter } from '../src/server/auth.js';
 import type { Role } from '../src/store/access.js';
 import { BACKENDS } from './backends.js';
 import { type Harness, PASSWORD, startHarness } from './server-helpers.js';
@@ -504,6 +507,65 @@ for (const backend of BACKENDS) {
       const locked = await attempt(PASSWORD);
       expect(locked.status).toBe(429);
       expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // The failures are counted in the database: a second server process (another instance
+      // behind the same load balancer, or this one restarted) refuses the same sign-in.
+      const other = await buildServer({
+        db: h.db,
+        config: loadConfig({}),
+        logger: false,
+        worker: false,
+        scheduler: false,
+        loginLimiter: new LoginLimiter(5, 1000),
+      });
+      try {
+        const res = await other.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { username: 'analyst', password: PASSWORD },
+        });
+        expect(res.statusCode).toBe(429);
+        const fromElsewhere = await other.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: '10.9.8.7',
+          payload: { username: 'analyst', password: PASSWORD },
+        });
+        expect(fromElsewhere.statusCode).toBe(200);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('issue 7: a guess spread over many addresses against one account is throttled too', async () => {
+      const server = await buildServer({
+        db: h.db,
+        config: loadConfig({}),
+        logger: false,
+        worker: false,
+        scheduler: false,
+        loginLimiter: new LoginLimiter(5, 20, 60_000, 8),
+      });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const res = await server.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            remoteAddress: `10.0.0.${i + 1}`,
+            payload: { username: 'manager', password: `guess ${i}` },
+          });
+          statuses.push(res.statusCode);
+        }
+        expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429, 429]);
+      } finally {
+        await server.close();
+      }
+      const { rows } = await h.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM sign_in_failures WHERE key = 'n:manager'`,
+      );
+      expect(rows[0].n).toBe(8);
+      // other tests sign in as manager: forget these failures
+      await h.db.query(`DELETE FROM sign_in_failures WHERE key LIKE '%manager'`);
     });
 
     test('issue 7: API tokens are hashed at rest, scoped, and revocable', async () => {

@@ -15,6 +15,11 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor, Role } from '../store/access.js';
 import type { Db } from '../store/db.js';
 import {
+  clearSignInFailures,
+  recentSignInFailures,
+  recordSignInFailure,
+} from '../store/sign-in-repo.js';
+import {
   actorOf,
   cachedUserOfApiToken,
   cachedUserOfSession,
@@ -210,34 +215,42 @@ export function generatePassword(): string {
 }
 
 /**
- * Sign-in attempts per client address and per address + username in a sliding window (OWASP
- * Authentication Cheat Sheet, "Login Throttling"). In memory: one server process.
+ * Sign-in failures per client address, per address + username, and per username from any
+ * address, in a sliding window (OWASP Authentication Cheat Sheet, "Login Throttling"; the last
+ * limit stops a guess spread over many addresses against one account, high enough that one
+ * attacker cannot lock a user out from one address). Counted in the database
+ * (src/store/sign-in-repo.ts): every server process shares the counts, a restart keeps them.
  */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
     private readonly maxPerUser = 5,
     private readonly maxPerAddress = 20,
     private readonly windowMs = 15 * 60_000,
+    private readonly maxPerAccount = 30,
   ) {}
 
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
-    return list;
-  }
-
-  /** Throws 429 when the address or the address + username has failed too often. */
-  check(address: string, username: string, now = Date.now()): void {
-    for (const [key, max] of [
+  private keys(address: string, username: string): [string, number][] {
+    return [
       [`a:${address}`, this.maxPerAddress],
       [`u:${address}:${username}`, this.maxPerUser],
-    ] as const) {
-      const list = this.recent(key, now);
-      if (list.length >= max) {
-        const retry = Math.ceil((list[0] + this.windowMs - now) / 1000);
+      [`n:${username}`, this.maxPerAccount],
+    ];
+  }
+
+  /** Throws 429 when the address, the address + username or the username failed too often. */
+  async check(db: Db, address: string, username: string, now = new Date()): Promise<void> {
+    const keys = this.keys(address, username);
+    const counts = await recentSignInFailures(
+      db,
+      keys.map(([k]) => k),
+      new Date(now.getTime() - this.windowMs),
+    );
+    for (const [i, c] of counts.entries()) {
+      if (c.failures >= keys[i][1] && c.oldest) {
+        const retry = Math.max(
+          1,
+          Math.ceil((c.oldest.getTime() + this.windowMs - now.getTime()) / 1000),
+        );
         throw new ApiError(
           429,
           'rate_limited',
@@ -249,15 +262,16 @@ export class LoginLimiter {
     }
   }
 
-  fail(address: string, username: string, now = Date.now()): void {
-    for (const key of [`a:${address}`, `u:${address}:${username}`]) {
-      const list = this.recent(key, now);
-      list.push(now);
-      this.failures.set(key, list);
-    }
+  fail(db: Db, address: string, username: string, now = new Date()): Promise<void> {
+    return recordSignInFailure(
+      db,
+      this.keys(address, username).map(([k]) => k),
+      now,
+      new Date(now.getTime() - this.windowMs),
+    );
   }
 
-  succeed(address: string, username: string): void {
-    this.failures.delete(`u:${address}:${username}`);
+  succeed(db: Db, address: string, username: string): Promise<void> {
+    return clearSignInFailures(db, `u:${address}:${username}`);
   }
 }

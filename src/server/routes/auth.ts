@@ -57,7 +57,7 @@ export function registerAuthRoutes(
     method: 'POST',
     url: '/api/auth/login',
     summary:
-      'Sign in: sets the HttpOnly session cookie and returns the CSRF token (rate-limited per address and username)',
+      'Sign in: sets the HttpOnly session cookie and returns the CSRF token (rate-limited per address, per address and username, and per username, counted in the database)',
     tag: 'auth',
     auth: 'public',
     errors: [401, 429],
@@ -67,14 +67,14 @@ export function registerAuthRoutes(
     }),
     response: Me,
     handler: async ({ req, reply, body, app }) => {
-      limiter.check(req.ip, body.username);
+      await limiter.check(app.db, req.ip, body.username);
       const found = await findUserForLogin(app.db, body.username);
       const ok = await verifyPassword(body.password, found?.passwordHash ?? DUMMY_HASH);
       if (!found || !ok) {
-        limiter.fail(req.ip, body.username);
+        await limiter.fail(app.db, req.ip, body.username);
         throw new ApiError(401, 'unauthenticated', 'unknown username or wrong password');
       }
-      limiter.succeed(req.ip, body.username);
+      await limiter.succeed(app.db, req.ip, body.username);
       const session = await createSession(app.db, found.user.userId, SESSION_TTL_MS, req.ip);
       const secure = req.protocol === 'https';
       reply.setCookie(SESSION_COOKIE, session.token, {
