@@ -281,6 +281,21 @@ for (const backend of BACKENDS) {
       ).toBe(0);
       expect(readFileSync(en, 'utf8')).toContain('Campaign results');
       expect((await tenure('report', '--out', en, '--lang', 'fr')).code).toBe(2);
+      const noOut = await tenure('report');
+      expect(noOut.code).toBe(2);
+      expect(noOut.err).toBe('tenure: --out is required: the HTML file to write\n');
+      // the weekly report the server writes: off until turned on, settings validated
+      const sched = JSON.parse(
+        (await tenure('report', 'schedule', '--on', '--langs', 'zh-CN,en', '--hour', '7', '--json'))
+          .out,
+      );
+      expect(sched.schedule).toMatchObject({ enabled: true, hour: 7, langs: ['zh-CN', 'en'] });
+      const badDay = await tenure('report', 'schedule', '--weekday', '9');
+      expect(badDay.code).toBe(2);
+      expect(badDay.err).toBe('tenure: weekday must be 1 (Monday) to 7 (Sunday), got 9\n');
+      expect(JSON.parse((await tenure('report', 'schedule', '--json')).out).schedule.weekday).toBe(
+        1,
+      );
 
       if (CHROMIUM && backend.name === 'pglite') {
         // renders in a browser, offline: the DOM after load has every section and the charts

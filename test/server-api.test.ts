@@ -243,6 +243,31 @@ const MATRIX: Case[] = [
     expected: { admin: 404, manager: 404, agent: 403, analyst: 404 },
   },
   {
+    title: 'weekly report schedule',
+    method: 'GET',
+    path: '/api/reports/schedule',
+    expected: { admin: 200, manager: 200, agent: 403, analyst: 200 },
+  },
+  {
+    title: 'change the weekly report schedule',
+    method: 'PUT',
+    path: '/api/reports/schedule',
+    body: () => ({ hour: 9 }),
+    expected: only(200, ['admin']),
+  },
+  {
+    title: 'weekly reports',
+    method: 'GET',
+    path: '/api/reports/weekly',
+    expected: { admin: 200, manager: 200, agent: 403, analyst: 200 },
+  },
+  {
+    title: 'a weekly report that does not exist',
+    method: 'GET',
+    path: '/api/reports/weekly/rpt_nosuch',
+    expected: { admin: 404, manager: 404, agent: 403, analyst: 404 },
+  },
+  {
     title: 'segment rule fields',
     method: 'GET',
     path: '/api/segments/fields',

@@ -485,6 +485,116 @@ for (const backend of BACKENDS) {
           await h.close().catch(() => {});
         }
       });
+
+      test('issue 9 §5: the weekly report is written once per week and language when its slot comes, announced by webhook, and old weeks are dropped', async () => {
+        // Monday 30 November 2026, 09:00 in Shanghai
+        let clock = new Date('2026-11-30T01:00:00Z');
+        const h = await startHarness(backend, {
+          worker: false,
+          now: () => clock,
+          scheduler: { intervalMs: 3_600_000 },
+          prepare: async (db) => {
+            await db.query(`INSERT INTO customers (customer_id, name) VALUES ('W1', '周报客户')`);
+          },
+        });
+        try {
+          const scheduler = h.app.tenure.scheduler!;
+          await scheduler.runOnce();
+          // off by default
+          expect(scheduler.lastReports).toEqual([]);
+          const reports = async () =>
+            (
+              await h.db.query<{ period: string; lang: string; as_of: string }>(
+                `SELECT period, lang, to_char(as_of, 'YYYY-MM-DD') AS as_of FROM weekly_reports ORDER BY 1, 2`,
+              )
+            ).rows;
+          expect(await reports()).toEqual([]);
+          const hook = await h.call('POST', '/api/webhooks', {
+            as: 'admin',
+            body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['report.generated'] },
+          });
+          expect(hook.status).toBe(201);
+          const bad = await h.call('PUT', '/api/reports/schedule', {
+            as: 'admin',
+            body: { weekday: 8 },
+          });
+          expect(bad.status).toBe(400);
+          const set = await h.call('PUT', '/api/reports/schedule', {
+            as: 'admin',
+            body: { enabled: true, weekday: 1, hour: 8, langs: ['zh-CN', 'en'], keepWeeks: 2 },
+          });
+          expect(set.status).toBe(200);
+          expect(set.body).toMatchObject({ enabled: true, timeZone: 'Asia/Shanghai' });
+          expect(
+            (await h.call('PUT', '/api/reports/schedule', { as: 'manager', body: { hour: 7 } }))
+              .status,
+          ).toBe(403);
+
+          await scheduler.runOnce();
+          expect(scheduler.lastReports.map((r) => `${r.period} ${r.lang}`)).toEqual([
+            '2026-W49 zh-CN',
+            '2026-W49 en',
+          ]);
+          // again, and two at once: nothing new
+          await scheduler.runOnce();
+          await Promise.all([scheduler.runOnce(), scheduler.runOnce()]);
+          expect(await reports()).toEqual([
+            { period: '2026-W49', lang: 'en', as_of: '2026-11-30' },
+            { period: '2026-W49', lang: 'zh-CN', as_of: '2026-11-30' },
+          ]);
+          const events = await h.db.query<{ n: number; d: number }>(
+            `SELECT count(*)::int AS n,
+                    (SELECT count(*)::int FROM webhook_deliveries d JOIN webhook_outbox o USING (event_id)
+                     WHERE o.event_type = 'report.generated') AS d
+             FROM webhook_outbox WHERE event_type = 'report.generated'`,
+          );
+          expect(events.rows[0]).toEqual({ n: 2, d: 2 });
+
+          const list = await h.call('GET', '/api/reports/weekly', { as: 'analyst' });
+          expect(list.status).toBe(200);
+          const zh = list.body.items.find((r: { lang: string }) => r.lang === 'zh-CN');
+          const page = await fetch(`${h.base}/api/reports/weekly/${zh.reportId}`, {
+            headers: { cookie: h.sessions.analyst.cookie },
+          });
+          expect(page.status).toBe(200);
+          expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+          const html = await page.text();
+          expect(html).toMatch(/^<!doctype html>/i);
+          expect(html).toContain('lang="zh-CN"');
+          expect(html).toContain('2026-11-30');
+          expect(Buffer.byteLength(html)).toBe(zh.bytes);
+
+          // A week later the next one; with keepWeeks 2, the week after drops the first.
+          clock = new Date('2026-12-07T00:30:00Z');
+          await scheduler.runOnce();
+          clock = new Date('2026-12-14T03:00:00Z');
+          await scheduler.runOnce();
+          expect((await reports()).map((r) => `${r.period} ${r.lang}`)).toEqual([
+            '2026-W50 en',
+            '2026-W50 zh-CN',
+            '2026-W51 en',
+            '2026-W51 zh-CN',
+          ]);
+          // a restarted server in the same week writes nothing
+          await h.app.close();
+          const { buildServer } = await import('../src/server/app.js');
+          const { loadConfig } = await import('../src/config.js');
+          const restarted = await buildServer({
+            db: h.db,
+            config: loadConfig({}),
+            logger: false,
+            now: () => clock,
+            worker: false,
+            scheduler: { intervalMs: 3_600_000 },
+          });
+          await restarted.ready();
+          await restarted.tenure.scheduler!.runOnce();
+          expect(restarted.tenure.scheduler!.lastReports).toEqual([]);
+          await restarted.close();
+        } finally {
+          await h.close().catch(() => {});
+        }
+      });
     },
   );
 }

@@ -22,6 +22,7 @@ import { registerMetaRoutes } from './routes/meta.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSegmentRoutes } from './routes/segments.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
+import { registerWeeklyReportRoutes } from './routes/weekly-reports.js';
 import { type AppContext, openApiDocument, type Registry } from './routing.js';
 import { ReminderScheduler } from './scheduler.js';
 import { BackgroundWorker, type WorkerOptions } from './worker.js';
@@ -111,6 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
   registerImportRoutes(fastify, registry, context);
   registerEventRoutes(fastify, registry, context);
   registerWebhookRoutes(fastify, registry, context);
+  registerWeeklyReportRoutes(fastify, registry, context);
 
   const doc = openApiDocument(registry, API_VERSION);
   fastify.get('/api/openapi.json', async (_req, reply) => reply.send(doc));

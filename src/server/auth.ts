@@ -47,6 +47,7 @@ export const CAPABILITIES = [
   'webhooks:manage',
   'users:manage',
   'audit:read',
+  'settings:write',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -5,10 +5,14 @@
  * a restart, a second server on the same database or an overlapping tick creates no duplicate;
  * here runs are also never overlapped within the process. `stop()` waits for a run in flight,
  * so the database is not closed under it on shutdown.
+ *
+ * Each run then writes the weekly report when its slot has come (`runDueWeeklyReports`, off
+ * unless the report schedule is enabled; exactly once per week and language the same way).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../store/db.js';
 import { runScheduler, type SchedulerRun } from '../store/task-repo.js';
+import { runDueWeeklyReports, type WeeklyReport } from '../store/weekly-report-repo.js';
 
 export interface SchedulerOptions {
   intervalMs: number;
@@ -21,6 +25,8 @@ export class ReminderScheduler {
   private stopped = true;
   /** the last finished run, for health and tests */
   last: SchedulerRun | null = null;
+  /** the weekly reports written by the last run */
+  lastReports: WeeklyReport[] = [];
 
   constructor(
     private readonly db: Db,
@@ -39,11 +45,20 @@ export class ReminderScheduler {
   /** Runs now, or joins the run in progress; resolves to its result (null if it failed). */
   runOnce(): Promise<SchedulerRun | null> {
     if (this.running) return this.running;
-    this.running = runScheduler(this.db, this.options.now())
-      .then((run) => {
+    const now = this.options.now();
+    this.running = runScheduler(this.db, now)
+      .then(async (run) => {
         this.last = run;
         if (run.total > 0)
           this.log.info({ scheduler: run }, `scheduler created ${run.total} tasks`);
+        try {
+          this.lastReports = await runDueWeeklyReports(this.db, now);
+          for (const r of this.lastReports) {
+            this.log.info({ report: r }, `weekly report ${r.period} (${r.lang}) written`);
+          }
+        } catch (error) {
+          if (!this.stopped) this.log.error({ err: error }, 'weekly report failed');
+        }
         return run;
       })
       .catch((error) => {

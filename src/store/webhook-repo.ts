@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'segment.member_joined',
   'segment.member_left',
   'analysis.completed',
+  'report.generated',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
