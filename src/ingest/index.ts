@@ -42,6 +42,12 @@ export {
   openRecordSource,
   type RecordSource,
 } from './source.js';
+export {
+  type Cell,
+  type TableFormat,
+  writeTableTo,
+  XLSX_SHEET_ROWS,
+} from './table-writer.js';
 export { formatProblem, type RowProblem, type RowResult } from './validate.js';
 export {
   DEFAULT_TIME_ZONE,

@@ -52,6 +52,11 @@ export interface RouteDef<
   query?: Q;
   body?: B;
   response?: z.ZodType;
+  /**
+   * A file instead of JSON: its content types, for the document. The handler sends the body
+   * itself through `reply` (a stream, so a large file is never held in memory) and returns `reply`.
+   */
+  produces?: readonly string[];
   /** success status (default 200) */
   status?: number;
   bodyLimit?: number;
@@ -161,7 +166,7 @@ export function addRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Z
         body: body as z.output<B>,
         app,
       });
-      if (reply.sent) return reply;
+      if (reply.sent || result === reply) return reply;
       reply.code(def.status ?? 200);
       if (result === undefined) return reply.send();
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
@@ -233,6 +238,13 @@ export function openApiDocument(registry: Registry, version: string): Record<str
         description: 'Success',
         ...(r.response
           ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
+          : {}),
+        ...(r.produces
+          ? {
+              content: Object.fromEntries(
+                r.produces.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+              ),
+            }
           : {}),
       },
     };

@@ -17,11 +17,13 @@ import { customer360, nextActionOf360 } from '../../store/customer-360-repo.js';
 import {
   createCustomer,
   eraseCustomer,
+  exportCustomers,
   getCustomer,
   listCustomers,
   updateCustomer,
 } from '../../store/customer-repo.js';
 import { logInteraction } from '../../store/interaction-repo.js';
+import { CONTENT_TYPES, customerTable, EXPORT_COLUMN_KEYS } from '../customer-export.js';
 import { type AppContext, addRoute, type Registry } from '../routing.js';
 import {
   Cursor,
@@ -40,7 +42,8 @@ const ListQuery = z.strictObject({
   stage: z.string().max(50).optional(),
   tier: z.string().max(50).optional(),
   segment: z.string().max(200).optional(),
-  risk: z.string().max(50).optional().describe('warning level'),
+  risk: z.string().max(50).optional().describe('warning level (red, orange, yellow)'),
+  rfm: z.string().max(50).optional().describe('RFM segment'),
   owner: z.string().max(100).optional(),
   province: z.string().max(100).optional(),
   city: z.string().max(100).optional(),
@@ -56,6 +59,27 @@ const ListQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor,
 });
+
+const ExportQuery = ListQuery.omit({ limit: true, cursor: true }).extend({
+  format: z.enum(['csv', 'xlsx']).describe('CSV (UTF-8 with BOM, CRLF) or Excel'),
+  columns: z
+    .string()
+    .max(500)
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(EXPORT_COLUMN_KEYS)).min(1))
+    .default(EXPORT_COLUMN_KEYS)
+    .describe(`comma-separated, in order: ${EXPORT_COLUMN_KEYS.join(',')} (default: all)`),
+  lang: z.enum(['zh-CN', 'en']).default('zh-CN').describe('language of the header row'),
+});
+
+/** The list's sort parameter ("-clv") as the store's sort and direction. */
+function sortOf<Q extends { sort: string }>(query: Q) {
+  return {
+    ...query,
+    sort: query.sort.replace('-', '') as 'id',
+    desc: query.sort.startsWith('-'),
+  };
+}
 
 const CustomerBody = z.strictObject({
   customerId: z.string().min(1).max(200).optional(),
@@ -207,13 +231,31 @@ export function registerCustomerRoutes(f: FastifyInstance, r: Registry, app: App
     auth: 'customers:read',
     query: ListQuery,
     response: pageOf(CustomerSchema),
-    handler: ({ query, app, actor }) => {
-      const desc = query.sort.startsWith('-');
-      return listCustomers(app.db, actor, {
-        ...query,
-        sort: query.sort.replace('-', '') as 'id',
-        desc,
-      });
+    handler: ({ query, app, actor }) => listCustomers(app.db, actor, sortOf(query)),
+  });
+
+  addRoute(f, r, app, {
+    method: 'GET',
+    url: '/api/customers/export',
+    summary:
+      'Every customer the list would return for the same filters and sort, as a CSV or Excel file, streamed (no row cap). Scoped and masked as the list; one audit row per export',
+    tag: 'customers',
+    auth: 'customers:read',
+    query: ExportQuery,
+    produces: Object.values(CONTENT_TYPES),
+    handler: ({ query, app, actor, req, reply }) => {
+      const { format, columns, lang, ...filters } = query;
+      const batches = exportCustomers(app.db, actor, sortOf(filters), { format, columns });
+      const body = customerTable(format, columns, lang, batches, (error) =>
+        req.log.error({ err: error }, 'customer export failed part-way'),
+      );
+      const day = app.now().toISOString().slice(0, 10);
+      return reply
+        .code(200)
+        .type(CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="customers-${day}.${format}"`)
+        .header('cache-control', 'no-store')
+        .send(body);
     },
   });
 

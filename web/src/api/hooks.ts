@@ -1,5 +1,11 @@
 /** TanStack Query hooks, one per API resource the pages read or change. */
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { api, itemsOf, type Query } from './client.js';
 import type {
   Alert,
@@ -57,6 +63,7 @@ export interface CustomerFilters {
   tier?: string;
   segment?: string;
   risk?: string;
+  rfm?: string;
   owner?: string;
   province?: string;
   sort?: string;
@@ -65,16 +72,23 @@ export interface CustomerFilters {
   cursor?: string;
 }
 
-export function useCustomers(filters: CustomerFilters) {
-  return useQuery({
-    queryKey: ['customers', filters],
-    queryFn: async ({ signal }) => {
-      const { desc, sort, ...rest } = filters;
-      // the server's sort is one word, "-" first for descending (src/server/routes/customers.ts)
-      const query = { ...rest, sort: sort ? `${desc ? '-' : ''}${sort}` : undefined } as Query;
+/** The list's filters as the server's query: sort is one word, "-" first for descending. */
+export function customerQuery(filters: CustomerFilters): Query {
+  const { desc, sort, ...rest } = filters;
+  return { ...rest, sort: sort ? `${desc ? '-' : ''}${sort}` : undefined } as Query;
+}
+
+/** The customer list page after page over the server's cursor (infinite scroll). */
+export function useInfiniteCustomers(filters: Omit<CustomerFilters, 'cursor'>) {
+  return useInfiniteQuery({
+    queryKey: ['customers', 'infinite', filters],
+    queryFn: async ({ pageParam, signal }) => {
+      const query = { ...customerQuery(filters), cursor: pageParam };
       const body = await api<Page<Customer>>('/api/customers', { query, signal });
       return { ...body, items: itemsOf<Customer>(body) } as Page<Customer>;
     },
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
 }

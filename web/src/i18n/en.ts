@@ -291,4 +291,22 @@ export const en: Messages = {
     body: 'The page or record does not exist, or you are not allowed to see it.',
     home: 'Back to the dashboard',
   },
+  // customer table + export + map (wt-table)
+  customerTable: {
+    loaded: '{{count}} customers loaded',
+    loadingMore: 'Loading more…',
+    end: 'All loaded',
+    rowsLabel: 'Customers: Enter opens the customer 360, arrow keys move between rows',
+    export: 'Export',
+    exportHint: 'Every customer matching the filters, with the columns the table shows',
+    exportCsv: 'CSV (opens in Excel)',
+    exportXlsx: 'Excel workbook (.xlsx)',
+    levels: { red: 'Red warning', orange: 'Orange warning', yellow: 'Yellow warning' },
+    mapTitle: 'Customers on the map',
+    mapLabel:
+      'Map of China with the number of customers by province; the exact figures are in the bar chart by province',
+    mapFailed: 'The map could not be loaded; the bar chart by province is unaffected.',
+    mapUnmatched:
+      '{{count}} customers have a province the map cannot place; they are in the bar chart only.',
+  },
 };

@@ -288,6 +288,22 @@ export const zhCN = {
     body: '找不到您要的页面或记录，或者您无权查看。',
     home: '回到总览',
   },
+  // customer table + export + map (wt-table)
+  customerTable: {
+    loaded: '已加载 {{count}} 位客户',
+    loadingMore: '正在加载更多…',
+    end: '已全部加载',
+    rowsLabel: '客户列表：按 Enter 打开客户 360，上下方向键在行间移动',
+    export: '导出',
+    exportHint: '导出当前筛选条件下的全部客户，列与表格当前显示的列相同',
+    exportCsv: 'CSV（Excel 可直接打开）',
+    exportXlsx: 'Excel 工作簿（.xlsx）',
+    levels: { red: '红色预警', orange: '橙色预警', yellow: '黄色预警' },
+    mapTitle: '客户分布地图',
+    mapLabel: '中国地图，按省份显示客户数；准确数字见“按省份”条形图',
+    mapFailed: '地图未能加载；“按省份”条形图中的数字不受影响。',
+    mapUnmatched: '有 {{count}} 位客户的省份无法在地图上定位，仅计入条形图。',
+  },
 } as const;
 
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

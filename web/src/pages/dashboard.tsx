@@ -1,5 +1,5 @@
 /** The state of the customer base at a glance (SPEC §1 manager; issue 8 "Dashboard"). */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { type Dashboard, useDashboard, useStageReport } from '../api/hooks.js';
@@ -7,6 +7,7 @@ import { Chart, type ChartOption } from '../components/chart.js';
 import { Empty, KpiCard, Panel, QueryState } from '../components/ui.js';
 import { formatChange, formatDate, formatMoney, formatNumber, formatPercent } from '../format.js';
 import { stageColour, stageName, tierName } from '../labels.js';
+import { countsByMapName } from '../province-names.js';
 import { dashboardKpis, valueAtRisk } from './dashboard-kpis.js';
 
 function KpiRow({ d }: { d: Dashboard }) {
@@ -282,6 +283,79 @@ function ChartPanel({
   );
 }
 
+/**
+ * Customers by province on a map of China. The outlines come in their own chunk, fetched when
+ * the panel comes near the viewport (it is below the fold, so the first load does not wait for
+ * it); the bar chart by province beside it stays the accessible and exact view.
+ */
+function RegionMap({ rows }: { rows: Dashboard['breakdowns'][string] }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  const [names, setNames] = useState<readonly string[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    let live = true;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        io.disconnect();
+        import('../components/china-map.js').then(
+          (m) => live && setNames(m.CHINA_PROVINCES),
+          () => live && setFailed(true),
+        );
+      },
+      { rootMargin: '200px' },
+    );
+    io.observe(el);
+    return () => {
+      live = false;
+      io.disconnect();
+    };
+  }, []);
+  const counts = useMemo(
+    () =>
+      names &&
+      countsByMapName(
+        rows.map((r) => ({ key: String(r.key ?? ''), customers: r.customers })),
+        names,
+      ),
+    [rows, names],
+  );
+  const option = useMemo<ChartOption | null>(
+    () =>
+      counts && {
+        tooltip: { trigger: 'item', formatter: '{b}: {c}' },
+        visualMap: {
+          min: 0,
+          max: Math.max(1, ...counts.data.map((x) => x.value)),
+          left: 8,
+          bottom: 8,
+          calculable: true,
+          inRange: { color: ['#ccfbf1', '#0f766e'] },
+        },
+        series: [{ type: 'map', map: 'china', data: counts.data }],
+      },
+    [counts],
+  );
+  const left = counts?.unmatched.reduce((a, r) => a + r.customers, 0) ?? 0;
+  return (
+    <Panel title={t('customerTable.mapTitle')}>
+      <div ref={ref} />
+      {failed ? (
+        <Empty>{t('customerTable.mapFailed')}</Empty>
+      ) : option ? (
+        <Chart name="regionMap" option={option} label={t('customerTable.mapLabel')} height={420} />
+      ) : (
+        // not aria-busy: nothing loads until the panel is scrolled near
+        <div className="skeleton" style={{ height: 420 }} aria-hidden="true" />
+      )}
+      {left > 0 && <p className="muted">{t('customerTable.mapUnmatched', { count: left })}</p>}
+    </Panel>
+  );
+}
+
 function DashboardBody({ d: served }: { d: Dashboard }) {
   const { t, i18n } = useTranslation();
   // transitions come with the dashboard or, failing that, from the lifecycle report
@@ -349,6 +423,7 @@ function DashboardBody({ d: served }: { d: Dashboard }) {
           </ol>
         </Panel>
         <ChartPanel name="region" title={t('dashboard.byRegion')} option={o.region} height={420} />
+        {d.breakdowns?.region?.length ? <RegionMap rows={d.breakdowns.region} /> : null}
         <ChartPanel name="ageBand" title={t('dashboard.byAge')} option={o.ageBand} />
         <ChartPanel name="industry" title={t('dashboard.byIndustry')} option={o.industry} />
       </div>
