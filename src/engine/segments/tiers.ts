@@ -45,7 +45,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = Object.freeze([
         zh: '专属客户经理，优先响应，按其要求定制',
         en: 'dedicated account manager, first in line, tailored to their wishes',
       },
-      contactCadence: { zh: '每周', en: 'weekly' },
+      contactCadence: { zh: '每月回访', en: 'a visit every month' },
     },
   },
   {
@@ -60,7 +60,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = Object.freeze([
         zh: '会员关怀与个性化优惠，培养忠诚',
         en: 'member care and personal offers to build loyalty',
       },
-      contactCadence: { zh: '每月', en: 'monthly' },
+      contactCadence: { zh: '每季度回访', en: 'a visit every quarter' },
     },
   },
   {
@@ -75,7 +75,7 @@ export const DEFAULT_TIERS: readonly TierDefinition[] = Object.freeze([
         zh: '标准服务，按需求推荐以提升价值',
         en: 'standard service; offers matched to needs to raise their value',
       },
-      contactCadence: { zh: '每季度', en: 'quarterly' },
+      contactCadence: { zh: '每半年回访', en: 'a visit every half year' },
     },
   },
   {
