@@ -1,5 +1,5 @@
 /** Small shared pieces: panels, skeletons, empty and error states, badges, KPI cards. */
-import type { ReactNode } from 'react';
+import { type ReactNode, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
 import { formatPercent } from '../format.js';
@@ -15,7 +15,8 @@ export function Panel({
   actions?: ReactNode;
   wide?: boolean;
 }) {
-  const id = `panel-${title.replace(/\W+/g, '-')}`;
+  // useId: titles are mostly Chinese, which a \W-based slug turned into one shared id
+  const id = useId();
   return (
     <section className={`panel${wide ? ' wide' : ''}`} aria-labelledby={id}>
       <header className="panel-head">
@@ -94,6 +95,10 @@ const LEVEL_CLASS: Record<string, string> = {
   medium: 'warn',
   low: 'ok',
   none: 'muted',
+  // the churn warning's levels (issue 6)
+  red: 'bad',
+  orange: 'warn',
+  yellow: 'caution',
 };
 
 export function Badge({

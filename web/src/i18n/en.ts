@@ -185,7 +185,15 @@ export const en: Messages = {
     'at-risk-call': 'At-risk call',
     complaint: 'Complaint follow-up',
   },
-  level: { high: 'High', medium: 'Medium', low: 'Low', none: 'None' },
+  level: {
+    red: 'Red',
+    orange: 'Orange',
+    yellow: 'Yellow',
+    high: 'High',
+    medium: 'Medium',
+    low: 'Low',
+    none: 'None',
+  },
   lifecycle: {
     title: 'Lifecycle',
     model: 'Stage model',

@@ -182,7 +182,15 @@ export const zhCN = {
     'at-risk-call': '流失挽留电话',
     complaint: '投诉跟进',
   },
-  level: { high: '高', medium: '中', low: '低', none: '无' },
+  level: {
+    red: '红色',
+    orange: '橙色',
+    yellow: '黄色',
+    high: '高',
+    medium: '中',
+    low: '低',
+    none: '无',
+  },
   lifecycle: {
     title: '生命周期',
     model: '阶段模型',
