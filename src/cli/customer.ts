@@ -28,10 +28,10 @@ import {
   type Playbook,
   PRESET_MODELS,
   PRESET_PLAYBOOKS,
-  playbookTierOf,
+  playbookRiskOf,
+  playbookTierOfSnapshot,
   type RiskLevel,
   type StageModel,
-  VALUE_TIERS,
   type ValueTier,
 } from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
@@ -95,8 +95,6 @@ export interface CustomerReport {
     } | null;
   }[];
 }
-
-const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high'];
 
 type StoredModels = ReadonlyMap<string, { model: StageModel; playbook: Playbook | null }>;
 
@@ -174,19 +172,9 @@ export async function buildCustomerReport(ctx: CliContext, id: string): Promise<
     }
     const score = await latestScore(db, id);
     const changes = await customerStageHistory(db, id);
-    // the snapshot holds the pyramid tier (platinum … lead); the playbook speaks high/medium/low
-    const tier = VALUE_TIERS.find((t) => t === score?.tier) ?? playbookTierOf(score?.tier);
-    // The churn warning's levels (issue 6) read as the playbook's risk: red is high, orange and
-    // yellow medium, scored without a level low.
-    const risk =
-      RISK_LEVELS.find((r) => r === score?.warningLevel) ??
-      (score?.warningLevel === 'red'
-        ? 'high'
-        : score?.warningLevel === 'orange' || score?.warningLevel === 'yellow'
-          ? 'medium'
-          : score?.churnRisk !== null && score?.churnRisk !== undefined
-            ? 'low'
-            : undefined);
+    // the snapshot's tier and warning level as the playbook reads them (one rule: the engine's)
+    const tier = playbookTierOfSnapshot(score?.tier);
+    const risk = playbookRiskOf(score ?? {});
     const { customerId, ...rest } = profile;
     return {
       customerId,

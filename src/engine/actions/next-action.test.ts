@@ -35,7 +35,7 @@ describe('next best action (issue 9 §1)', () => {
     expect(a.risk).toBeCloseTo(0.75, 12);
     expect(a.riskLevel).toBe('high');
     const b = chooseNextAction({ ...base, pAlive: 0.25, warningLevel: 'yellow' }, playbook);
-    expect(b.riskLevel).toBe('low');
+    expect(b.riskLevel).toBe('medium');
     const c = chooseNextAction({ ...base, churnRisk: 0.3, warningLevel: 'red' }, playbook);
     expect(c.riskLevel).toBe('high');
   });

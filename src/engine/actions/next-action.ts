@@ -26,6 +26,7 @@ import {
   nextBestAction,
   type Playbook,
   type RiskLevel,
+  VALUE_TIERS,
   type ValueTier,
 } from '../lifecycle/index.js';
 import { DEFAULT_TIERS } from '../segments/index.js';
@@ -187,15 +188,44 @@ const RISK_NAME: Record<RiskLevel, Bilingual> = {
   medium: { zh: '中', en: 'medium' },
   low: { zh: '低', en: 'low' },
 };
-/** The churn model's warning levels (src/engine/churn/warning.ts) as playbook risk levels. */
+/**
+ * The churn model's warning levels (src/engine/churn/warning.ts) as playbook risk levels: red is
+ * high; orange and yellow medium (a yellow warning has already raised an alert and a task);
+ * the playbook's own names pass through.
+ */
 const WARNING_RISK: Readonly<Record<string, RiskLevel>> = {
   red: 'high',
   orange: 'medium',
-  yellow: 'low',
+  yellow: 'medium',
   high: 'high',
   medium: 'medium',
   low: 'low',
 };
+
+/**
+ * A customer's risk as the playbook reads it — one rule for the next best action, the 360 and
+ * `tenure customer`: the stored warning level when there is one; otherwise the churn risk (or,
+ * before the churn model has run, 1 − P(alive)) against the thresholds; nothing known, undefined.
+ */
+export function playbookRiskOf(
+  s: { warningLevel?: string | null; churnRisk?: number | null; pAlive?: number | null },
+  thresholds: NbaSettings['riskThresholds'] = DEFAULT_NBA_SETTINGS.riskThresholds,
+): RiskLevel | undefined {
+  if (s.warningLevel && Object.hasOwn(WARNING_RISK, s.warningLevel)) {
+    return WARNING_RISK[s.warningLevel];
+  }
+  const risk =
+    s.churnRisk ?? (s.pAlive === null || s.pAlive === undefined ? undefined : 1 - s.pAlive);
+  if (risk === undefined) return undefined;
+  return risk >= thresholds.high ? 'high' : risk >= thresholds.medium ? 'medium' : 'low';
+}
+
+/** A snapshot's tier (pyramid platinum … lead, or already a playbook tier) as the playbook's. */
+export function playbookTierOfSnapshot(tier: string | null | undefined): ValueTier | undefined {
+  return (VALUE_TIERS as readonly string[]).includes(tier ?? '')
+    ? (tier as ValueTier)
+    : playbookTierOf(tier);
+}
 const yuan = (minor: number): string => `¥${(minor / 100).toFixed(0)}`;
 
 /** The one action for a customer (see the header for the candidates and their values). */
@@ -206,16 +236,7 @@ export function chooseNextAction(
 ): NextAction {
   const clv = c.clvMinor ?? 0;
   const risk = c.churnRisk ?? (c.pAlive === null ? null : 1 - c.pAlive);
-  const stored = c.warningLevel === null ? undefined : WARNING_RISK[c.warningLevel];
-  const riskLevel: RiskLevel | null =
-    stored ??
-    (risk === null
-      ? null
-      : risk >= settings.riskThresholds.high
-        ? 'high'
-        : risk >= settings.riskThresholds.medium
-          ? 'medium'
-          : 'low');
+  const riskLevel: RiskLevel | null = playbookRiskOf(c, settings.riskThresholds) ?? null;
   const valueTier: ValueTier | undefined =
     clv < 0 ? 'negative' : c.tier === null ? undefined : PLAYBOOK_TIER[c.tier];
   const tierDef = DEFAULT_TIERS.find((t) => t.key === c.tier);

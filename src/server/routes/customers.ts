@@ -8,10 +8,8 @@ import { z } from 'zod';
 import {
   nextBestAction,
   PRESET_PLAYBOOKS,
-  playbookTierOf,
-  type RiskLevel,
-  VALUE_TIERS,
-  type ValueTier,
+  playbookRiskOf,
+  playbookTierOfSnapshot,
 } from '../../engine/index.js';
 import { customer360, nextActionOf360 } from '../../store/customer-360-repo.js';
 import {
@@ -335,20 +333,9 @@ export function registerCustomerRoutes(f: FastifyInstance, r: Registry, app: App
       ]);
       const best = await nextActionOf360(app.db, data);
       const models = new Map(stored.map((s) => [s.model.key, s]));
-      // The snapshot holds the pyramid tier (platinum … lead); the playbook speaks high/medium/low.
-      const tier = (VALUE_TIERS.find((t) => t === data.score?.tier) ??
-        playbookTierOf(data.score?.tier)) as ValueTier | undefined;
-      // The churn warning's levels read as the playbook's risk, as in `tenure customer`: red is
-      // high, orange and yellow medium, scored without a level low.
-      const level = data.score?.warningLevel;
-      const riskLevel = ((['low', 'medium', 'high'] as const).find((l) => l === level) ??
-        (level === 'red'
-          ? 'high'
-          : level === 'orange' || level === 'yellow'
-            ? 'medium'
-            : data.score?.churnRisk !== null && data.score?.churnRisk !== undefined
-              ? 'low'
-              : undefined)) as RiskLevel | undefined;
+      // the snapshot's tier and warning level as the playbook reads them (as `tenure customer`)
+      const tier = playbookTierOfSnapshot(data.score?.tier);
+      const riskLevel = playbookRiskOf(data.score ?? {});
       const byModel = new Map<string, typeof data.stageHistory>();
       for (const h of data.stageHistory) {
         const list = byModel.get(h.modelId) ?? [];
