@@ -42,6 +42,16 @@ export {
   openRecordSource,
   type RecordSource,
 } from './source.js';
+export {
+  openUpload,
+  type Upload,
+  type UploadCheck,
+  type UploadFormat,
+  type UploadImport,
+  type UploadOptions,
+  type UploadProblem,
+  type UploadProgress,
+} from './upload.js';
 export { formatProblem, type RowProblem, type RowResult } from './validate.js';
 export {
   DEFAULT_TIME_ZONE,
