@@ -108,4 +108,16 @@ describe.skipIf(!CHROMIUM)('the import page in chromium (issue 8 §9)', () => {
     await link.waitFor();
     await screenshot(page, 'import-customer-found');
   });
+
+  test('issue 8 §9: the API docs page renders the import route with both body types', async () => {
+    await w.page.goto(`${w.base}/api/docs`);
+    const op = w.page.locator('details.op', { hasText: '/api/imports' });
+    await op.locator('summary').click();
+    const text = await op.textContent();
+    expect(text).toContain('text/csv');
+    expect(text).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(text).toContain('application/x-ndjson');
+    // the page's inline script is part of body's text: look at what it rendered
+    expect(await w.page.locator('#main').textContent()).not.toMatch(/^Could not load/);
+  });
 });
