@@ -356,7 +356,9 @@ for (const backend of BACKENDS) {
         raw: csv,
         headers: { 'content-type': 'text/csv' },
       });
-      expect(notDry.status).toBe(400);
+      // importing for real is all or nothing: the bad rows reject the file (test/server-imports.test.ts)
+      expect(notDry.status).toBe(422);
+      expect(notDry.body.error.code).toBe('invalid_rows');
       expect(
         (
           await h.call('POST', '/api/imports?dryRun=true', {

@@ -31,6 +31,11 @@ export interface ImportFilesOptions {
   /** problems listed in the report; the rest are counted */
   maxProblems?: number;
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * runs inside the import's transaction after the merge, before the commit (the API writes its
+   * audit row here, so the row exists exactly when the import does)
+   */
+  beforeCommit?: (tx: Db, counts: ImportCounts) => Promise<void>;
 }
 
 export interface ImportProgress {
@@ -240,11 +245,13 @@ export async function importFiles(
         bytesRead: 0,
         bytesTotal: 0,
       });
-      return batch.finish({
+      const merged = await batch.finish({
         strict: options.strict ?? false,
         customerFields,
         productFields,
       });
+      await options.beforeCommit?.(tx, merged);
+      return merged;
     });
     return {
       files: reports,

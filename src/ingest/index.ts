@@ -48,6 +48,16 @@ export {
   writeTableTo,
   XLSX_SHEET_ROWS,
 } from './table-writer.js';
+export {
+  openUpload,
+  type Upload,
+  type UploadCheck,
+  type UploadFormat,
+  type UploadImport,
+  type UploadOptions,
+  type UploadProblem,
+  type UploadProgress,
+} from './upload.js';
 export { formatProblem, type RowProblem, type RowResult } from './validate.js';
 export {
   DEFAULT_TIME_ZONE,

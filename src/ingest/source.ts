@@ -157,6 +157,25 @@ async function jsonlKeys(file: string): Promise<Header | null> {
   return keys.size === 0 ? null : { cells: [...keys], line: 0 };
 }
 
+/**
+ * The header row's cells as written, or null for an empty file. For showing a file's columns
+ * when it cannot be opened as a kind yet (a required column missing, the kind not detectable),
+ * so a person can map them.
+ */
+export async function readHeaderCells(
+  file: string,
+  options: Pick<OpenOptions, 'sheet'> = {},
+): Promise<string[] | null> {
+  const format = await detectFormat(file);
+  const header =
+    format === 'csv'
+      ? await csvHeader(file, await sniffCsv(file))
+      : format === 'xlsx'
+        ? await xlsxHeader(file, options.sheet)
+        : await jsonlKeys(file);
+  return header?.cells ?? null;
+}
+
 export async function openRecordSource(
   file: string,
   options: OpenOptions = {},

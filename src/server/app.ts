@@ -28,7 +28,7 @@ import { ReminderScheduler } from './scheduler.js';
 import { BackgroundWorker, type WorkerOptions } from './worker.js';
 
 export const API_VERSION = '0.1.0';
-/** Default body limit; POST /api/events allows more (a batch of 1,000 events). */
+/** Default body limit; POST /api/events allows more (a batch of 1,000 events), POST /api/imports 50 MiB (a file). */
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface ServerDeps {

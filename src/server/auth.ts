@@ -43,6 +43,9 @@ export const CAPABILITIES = [
   'segments:read',
   'segments:write',
   'analysis:run',
+  // importing files writes any customer's record in bulk: admin and manager only (an agent may
+  // change only their own customers, so customers:write is not enough)
+  'imports:write',
   'events:write',
   'webhooks:manage',
   'users:manage',
@@ -68,6 +71,7 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'segments:read',
     'segments:write',
     'analysis:run',
+    'imports:write',
   ],
   agent: [
     'customers:read',

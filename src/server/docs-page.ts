@@ -28,11 +28,18 @@ fetch('/api/openapi.json').then(r=>r.json()).then(doc=>{
       let html='<summary><span class="m '+m+'">'+m+'</span><span class="path">'+esc(path)+'</span><span>'+esc(op.summary)+'</span></summary><div class="body">';
       if(op.description)html+='<p>'+esc(op.description)+'</p>';
       if(op.parameters)html+='<h4>Parameters</h4><pre>'+esc(JSON.stringify(op.parameters,null,2))+'</pre>';
-      if(op.requestBody)html+='<h4>Body</h4><pre>'+esc(JSON.stringify(op.requestBody.content['application/json'].schema,null,2))+'</pre>';
+      if(op.requestBody){
+        const json=op.requestBody.content['application/json'];
+        html+='<h4>Body</h4>'+(op.requestBody.description?'<p>'+esc(op.requestBody.description)+'</p>':'');
+        html+=json?'<pre>'+esc(JSON.stringify(json.schema,null,2))+'</pre>':'<p>'+Object.keys(op.requestBody.content).map(esc).join(', ')+'</p>';
+      }
       html+='<h4>Responses</h4>';
       for(const [s,r] of Object.entries(op.responses)){
-        const sc=r.content&&r.content['application/json'].schema;
-        html+='<p><b>'+s+'</b> '+esc(r.description)+'</p>'+(sc&&!sc.$ref?'<pre>'+esc(JSON.stringify(sc,null,2))+'</pre>':'');
+        html+='<p><b>'+s+'</b> '+esc(r.description)+'</p>';
+        for(const [type,c] of Object.entries(r.content||{})){
+          const sc=c.schema;
+          if(sc&&!sc.$ref)html+=(type==='application/json'?'':'<p>'+esc(type)+'</p>')+'<pre>'+esc(JSON.stringify(sc,null,2))+'</pre>';
+        }
       }
       d.innerHTML=html+'</div>';main.appendChild(d);
     }

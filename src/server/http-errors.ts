@@ -11,6 +11,7 @@
  *   413 payload_too_large   a body over the route's limit
  *   415 unsupported_media_type  a body that is not application/json
  *   422 unknown_field       a well-typed body naming fields the endpoint does not take;
+ *       invalid_rows        an import file with bad rows (details.problems); nothing written
  *       model_not_converged an analysis that could not fit its model
  *   429 rate_limited        too many sign-in attempts (Retry-After says when to try again)
  *   500 internal            anything unexpected (logged; nothing internal is revealed)
@@ -25,6 +26,7 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unknown_field'
+  | 'invalid_rows'
   | 'rate_limited'
   | 'method_not_allowed';
 

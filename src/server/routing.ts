@@ -60,8 +60,17 @@ export interface RouteDef<
   /** success status (default 200) */
   status?: number;
   bodyLimit?: number;
+  /**
+   * a body that is not JSON (a file sent as itself): its media types and what it is, for the
+   * document; `body` then validates what the content-type parser made of it
+   */
+  rawBody?: { types: readonly string[]; description: string };
+  /** a second answer the client may ask for with Accept (a stream of JSON lines), for the document */
+  streamResponse?: { type: string; description: string; line: z.ZodType };
   /** extra statuses this route answers with, for the document */
   errors?: number[];
+  /** what a status means on this route, where the general text does not say it */
+  errorText?: Partial<Record<number, string>>;
   handler: (h: Handler<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown> | unknown;
 }
 
@@ -166,6 +175,7 @@ export function addRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.Z
         body: body as z.output<B>,
         app,
       });
+      // a handler that answered itself (a stream) returns the reply
       if (reply.sent || result === reply) return reply;
       reply.code(def.status ?? 200);
       if (result === undefined) return reply.send();
@@ -233,19 +243,18 @@ export function openApiDocument(registry: Registry, version: string): Record<str
         });
       }
     }
+    const content: Record<string, unknown> = {};
+    if (r.response) content['application/json'] = { schema: jsonSchema(r.response, 'output') };
+    if (r.streamResponse) {
+      content[r.streamResponse.type] = { schema: jsonSchema(r.streamResponse.line, 'output') };
+    }
+    for (const type of r.produces ?? []) {
+      content[type] = { schema: { type: 'string', format: 'binary' } };
+    }
     const responses: Record<string, unknown> = {
       [String(r.status ?? 200)]: {
-        description: 'Success',
-        ...(r.response
-          ? { content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
-          : {}),
-        ...(r.produces
-          ? {
-              content: Object.fromEntries(
-                r.produces.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-              ),
-            }
-          : {}),
+        description: r.streamResponse ? `Success. ${r.streamResponse.description}` : 'Success',
+        ...(Object.keys(content).length ? { content } : {}),
       },
     };
     const errors = new Set<number>(r.errors ?? []);
@@ -260,7 +269,7 @@ export function openApiDocument(registry: Registry, version: string): Record<str
     }
     for (const s of [...errors].sort()) {
       responses[String(s)] = {
-        description: STATUS_TEXT[s] ?? 'Error',
+        description: r.errorText?.[s] ?? STATUS_TEXT[s] ?? 'Error',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }
@@ -274,14 +283,24 @@ export function openApiDocument(registry: Registry, version: string): Record<str
         ? { description: `Needs the capability \`${r.auth}\`.` }
         : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body
+      ...(r.rawBody
         ? {
+            // OpenAPI 3.1, Media Type Object, "Considerations for File Uploads": a file sent as
+            // the body itself needs no schema
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+              description: r.rawBody.description,
+              content: Object.fromEntries(r.rawBody.types.map((t) => [t, {}])),
             },
           }
-        : {}),
+        : r.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+              },
+            }
+          : {}),
       responses,
     };
   }

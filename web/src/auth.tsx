@@ -80,7 +80,16 @@ export const NAV_BY_ROLE: Record<Role, readonly string[]> = {
     'import',
     'analysis',
   ],
-  manager: ['dashboard', 'customers', 'lifecycle', 'segments', 'churn', 'tasks', 'analysis'],
+  manager: [
+    'dashboard',
+    'customers',
+    'lifecycle',
+    'segments',
+    'churn',
+    'tasks',
+    'import',
+    'analysis',
+  ],
   agent: ['customers', 'churn', 'tasks'],
   analyst: ['dashboard', 'customers', 'lifecycle', 'segments', 'churn', 'analysis'],
 };

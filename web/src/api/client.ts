@@ -54,7 +54,7 @@ export interface RequestOptions {
   body?: unknown;
   /** a FormData upload instead of JSON */
   form?: FormData;
-  /** a file sent as the body itself, with its content type (POST /api/imports takes text/csv) */
+  /** a file sent as the body itself, with its content type (POST /api/imports: text/csv or XLSX) */
   raw?: { body: Blob; type: string };
   signal?: AbortSignal;
 }
@@ -115,6 +115,67 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     throw new ApiError(res.status, 'missing_endpoint', 'not JSON', path);
   }
   return json as T;
+}
+
+/**
+ * POSTs a file as the body and reads the answer as JSON lines (`Accept: application/x-ndjson`,
+ * POST /api/imports), handing each line to `onLine` as it arrives. An error answered before the
+ * stream began is thrown as `ApiError`, like `api`; an `{"type":"error"}` line is the caller's.
+ */
+export async function apiStream<L>(
+  path: string,
+  opts: { query?: Query; raw: { body: Blob; type: string }; signal?: AbortSignal },
+  onLine: (line: L) => void,
+): Promise<void> {
+  const headers: Record<string, string> = {
+    accept: 'application/x-ndjson',
+    'content-type': opts.raw.type,
+  };
+  const token = csrfToken ?? cookieCsrf();
+  if (token) headers['x-csrf-token'] = token;
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, opts.query), {
+      method: 'POST',
+      headers,
+      body: opts.raw.body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', (e as Error).message, path);
+  }
+  if (!res.ok || !res.body) {
+    let err: ErrorBody | undefined;
+    try {
+      err = ((await res.json()) as { error?: ErrorBody }).error;
+    } catch {
+      err = undefined;
+    }
+    throw new ApiError(
+      res.status,
+      err?.code ?? (res.status === 404 ? 'missing_endpoint' : 'internal'),
+      err?.message ?? res.statusText,
+      path,
+      err?.details ?? {},
+    );
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) buffer += value;
+    let nl = buffer.indexOf('\n');
+    while (nl !== -1) {
+      const text = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (text) onLine(JSON.parse(text) as L);
+      nl = buffer.indexOf('\n');
+    }
+    if (done) break;
+  }
+  if (buffer.trim()) onLine(JSON.parse(buffer) as L);
 }
 
 /** A sentence for people: the server's message inside a localised frame, never JSON. */
