@@ -38,6 +38,9 @@ export const CAPABILITIES = [
   'segments:read',
   'segments:write',
   'analysis:run',
+  'campaigns:read',
+  'campaigns:write',
+  'queue:read',
   'events:write',
   'webhooks:manage',
   'users:manage',
@@ -62,6 +65,9 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'segments:read',
     'segments:write',
     'analysis:run',
+    'campaigns:read',
+    'campaigns:write',
+    'queue:read',
   ],
   agent: [
     'customers:read',
@@ -72,6 +78,7 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'tasks:read',
     'tasks:write',
     'stage-models:read',
+    'queue:read',
   ],
   analyst: [
     'customers:read',
@@ -82,6 +89,7 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'segments:read',
     'segments:write',
     'analysis:run',
+    'campaigns:read',
   ],
 });
 

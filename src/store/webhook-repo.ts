@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'segment.member_joined',
   'segment.member_left',
   'analysis.completed',
+  'campaign.contact',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
