@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server/app.js';
 import { LoginLimiter } from '../src/server/auth.js';
 import type { Role } from '../src/store/access.js';
+import { createCampaign } from '../src/store/campaign-repo.js';
 import { BACKENDS } from './backends.js';
 import { type Harness, PASSWORD, startHarness } from './server-helpers.js';
 
@@ -67,6 +68,14 @@ async function seed(h: Harness) {
        ('C1', 'K1', 'follow-up', 'S1', '2026-04-01T00:00:00Z'),
        ('C3', 'K3', 'follow-up', 'S2', '2026-04-01T00:00:00Z')`,
   );
+  await createCampaign(h.db, {
+    campaignId: 'K1',
+    name: '回访活动',
+    customerIds: ['C1', 'C2', 'C3'],
+    holdoutShare: 0.34,
+    startsAt: new Date('2026-03-01T00:00:00Z'),
+    endsAt: new Date('2026-04-01T00:00:00Z'),
+  });
 }
 
 async function snapshotCounts(h: Harness) {
@@ -307,6 +316,79 @@ const MATRIX: Case[] = [
     path: '/api/stage-models/relationship/preview',
     body: () => ({ thresholds: { churnGapRatio: 4 } }),
     expected: only(200, ['admin']),
+  },
+  // campaigns and the work queue (issue 9 §1, §4)
+  {
+    title: 'list campaigns',
+    method: 'GET',
+    path: '/api/campaigns',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'create a campaign',
+    method: 'POST',
+    path: '/api/campaigns',
+    body: (r) => ({
+      campaignId: `K-${r}`,
+      name: `活动 ${r}`,
+      customerIds: ['C1', 'C2', 'C3'],
+      holdoutShare: 0.34,
+      startsAt: '2026-03-01',
+      endsAt: '2026-04-01',
+    }),
+    expected: only(201, ['admin', 'manager']),
+  },
+  {
+    title: 'read a campaign',
+    method: 'GET',
+    path: '/api/campaigns/K1',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'export a campaign’s contacts',
+    method: 'GET',
+    path: '/api/campaigns/K1/contacts?format=csv',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'record campaign responses',
+    method: 'POST',
+    path: '/api/campaigns/K1/responses',
+    body: () => ({ responses: [{ customerId: 'C1', revenueMinor: 1000 }] }),
+    expected: only(200, ['admin', 'manager']),
+  },
+  {
+    title: 'campaign report',
+    method: 'GET',
+    path: '/api/campaigns/K1/report',
+    expected: only(200, ['admin', 'manager', 'analyst']),
+  },
+  {
+    title: 'send a campaign through webhooks',
+    method: 'POST',
+    path: '/api/campaigns/K1/send',
+    expected: only(200, ['admin', 'manager']),
+  },
+  {
+    // demo only: refused on this database
+    title: 'simulate campaign responses',
+    method: 'POST',
+    path: '/api/campaigns/K1/simulate',
+    body: () => ({ baseRate: 0.1, uplift: 0.05 }),
+    expected: only(400, ['admin', 'manager']),
+  },
+  {
+    title: 'work queue',
+    method: 'GET',
+    path: '/api/queue',
+    expected: only(200, ['admin', 'manager', 'agent']),
+  },
+  {
+    title: 'tasks from the queue for another agent’s customer',
+    method: 'POST',
+    path: '/api/queue/tasks',
+    body: () => ({ customerIds: ['C3'] }),
+    expected: { admin: 201, manager: 201, agent: 404, analyst: 403 },
   },
 ];
 

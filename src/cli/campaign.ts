@@ -21,11 +21,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
+import { SYSTEM_ACTOR } from '../store/access.js';
 import {
   type Campaign,
   type CampaignReport,
+  CONTACT_HEADERS,
   campaignContacts,
   campaignReport,
+  contactCells,
   createCampaign,
   listCampaigns,
   recordContacts,
@@ -183,30 +186,12 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
         });
       }
       const { rows, marked } = await withDb(ctx, async (db) => {
-        const rows = await campaignContacts(db, id);
+        const rows = await campaignContacts(db, SYSTEM_ACTOR, id);
         const marked = opts.markContacted ? await recordContacts(db, id, new Date()) : 0;
         return { rows, marked };
       });
-      const header = [
-        '客户编号 customer_id',
-        '姓名 name',
-        '手机 phone',
-        '邮箱 email',
-        '客户经理 owner',
-        '等级 tier',
-        '渠道 channel',
-        '话术 message',
-      ];
-      const table = rows.map((r) => [
-        r.customerId,
-        r.name,
-        r.phone,
-        r.email,
-        r.ownerId,
-        r.tier,
-        r.channel,
-        r.message,
-      ]);
+      const header = CONTACT_HEADERS;
+      const table = rows.map(contactCells);
       if (/\.xlsx$/i.test(out)) {
         const book = new ExcelJS.Workbook();
         const sheet = book.addWorksheet('contacts');

@@ -13,12 +13,14 @@ import type { Db } from '../store/db.js';
 import { LoginLimiter } from './auth.js';
 import { toHttpError } from './http-errors.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerChurnRoutes } from './routes/churn.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerMetaRoutes } from './routes/meta.js';
+import { registerQueueRoutes } from './routes/queue.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSegmentRoutes } from './routes/segments.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -113,6 +115,8 @@ export async function buildServer(deps: ServerDeps): Promise<TenureServer> {
   registerEventRoutes(fastify, registry, context);
   registerWebhookRoutes(fastify, registry, context);
   registerWeeklyReportRoutes(fastify, registry, context);
+  registerCampaignRoutes(fastify, registry, context);
+  registerQueueRoutes(fastify, registry, context);
 
   const doc = openApiDocument(registry, API_VERSION);
   fastify.get('/api/openapi.json', async (_req, reply) => reply.send(doc));

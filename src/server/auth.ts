@@ -46,6 +46,9 @@ export const CAPABILITIES = [
   // importing files writes any customer's record in bulk: admin and manager only (an agent may
   // change only their own customers, so customers:write is not enough)
   'imports:write',
+  'campaigns:read',
+  'campaigns:write',
+  'queue:read',
   'events:write',
   'webhooks:manage',
   'users:manage',
@@ -72,6 +75,9 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'segments:write',
     'analysis:run',
     'imports:write',
+    'campaigns:read',
+    'campaigns:write',
+    'queue:read',
   ],
   agent: [
     'customers:read',
@@ -82,6 +88,7 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'tasks:read',
     'tasks:write',
     'stage-models:read',
+    'queue:read',
   ],
   analyst: [
     'customers:read',
@@ -92,6 +99,7 @@ export const ROLE_CAPABILITIES: Readonly<Record<Role, readonly Capability[]>> = 
     'segments:read',
     'segments:write',
     'analysis:run',
+    'campaigns:read',
   ],
 });
 

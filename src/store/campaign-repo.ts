@@ -24,8 +24,11 @@ import {
   welchDifference,
 } from '../engine/index.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import { type Actor, maskEmail, maskName, maskPhone, scopeOf } from './access.js';
 import { scoresCte, stageCte } from './action-scores-sql.js';
+import { audit } from './audit-repo.js';
 import type { Db } from './db.js';
+import type { WebhookEventType } from './webhook-repo.js';
 
 export interface CampaignInput {
   campaignId?: string;
@@ -276,9 +279,14 @@ export interface ContactRow {
   contactedAt: Date | null;
 }
 
-/** The treatment group's contact list (the control group is never contacted). */
-export async function campaignContacts(db: Db, id: string): Promise<ContactRow[]> {
+/**
+ * The treatment group's contact list (the control group is never contacted), as `actor` may see
+ * it: an agent only their own customers, an analyst with names, phones and e-mails masked. A
+ * read of unmasked personal data is audited ('campaign.contacts', with the customers listed).
+ */
+export async function campaignContacts(db: Db, actor: Actor, id: string): Promise<ContactRow[]> {
   await loadCampaign(db, id);
+  const s = scopeOf(actor);
   const { rows } = await db.query<{
     customer_id: string;
     name: string | null;
@@ -294,20 +302,130 @@ export async function campaignContacts(db: Db, id: string): Promise<ContactRow[]
        k.channel, k.message, m.contacted_at
      FROM campaign_members m JOIN customers c ON c.customer_id = m.customer_id
      JOIN campaigns k ON k.campaign_id = m.campaign_id
-     WHERE m.campaign_id = $1 AND m.arm = 'treatment' ORDER BY m.customer_id`,
-    [id],
+     WHERE m.campaign_id = $1 AND m.arm = 'treatment' AND c.erased_at IS NULL
+       AND ($2::boolean = false OR c.owner_id = $3::text)
+     ORDER BY m.customer_id`,
+    [id, s.ownOnly, s.ownerId],
   );
+  if (!s.mask && rows.length > 0) {
+    await audit(db, actor, 'campaign.contacts', null, {
+      campaignId: id,
+      customers: rows.map((r) => r.customer_id),
+    });
+  }
   return rows.map((r) => ({
     customerId: r.customer_id,
-    name: r.name,
-    phone: r.phone,
-    email: r.email,
+    name: r.name === null ? null : s.mask ? maskName(r.name) : r.name,
+    phone: r.phone === null ? null : s.mask ? maskPhone(r.phone) : r.phone,
+    email: r.email === null ? null : s.mask ? maskEmail(r.email) : r.email,
     ownerId: r.owner_id,
     tier: r.tier,
     channel: r.channel,
     message: r.message,
     contactedAt: r.contacted_at,
   }));
+}
+
+/** The contact list's columns in the CSV/XLSX export (the CLI's and the API's). */
+export const CONTACT_HEADERS: readonly string[] = Object.freeze([
+  '客户编号 customer_id',
+  '姓名 name',
+  '手机 phone',
+  '邮箱 email',
+  '客户经理 owner',
+  '等级 tier',
+  '渠道 channel',
+  '话术 message',
+]);
+
+/** One contact as an export row, in CONTACT_HEADERS order. */
+export function contactCells(r: ContactRow): (string | null)[] {
+  return [r.customerId, r.name, r.phone, r.email, r.ownerId, r.tier, r.channel, r.message];
+}
+
+/** The id of the `campaign.contact` event of member `m` of campaign $1: one per member, ever. */
+const CONTACT_EVENT_ID = `'evt_k' || substr(md5($1 || '|' || m.customer_id), 1, 24)`;
+
+/**
+ * "Send through a webhook" (issue 9 §4): one `campaign.contact` event per treatment member in
+ * the webhook outbox, with a delivery for each active subscriber to that type, and the members
+ * not yet contacted marked contacted at `at` — all in one transaction. Each event's id is derived
+ * from the campaign and the customer, and the outbox row is inserted with ON CONFLICT DO NOTHING,
+ * so sending again (or twice at once) enqueues nothing more. The payload carries what a sending
+ * system needs (name, first phone and e-mail, channel, message); erasure clears it like any
+ * webhook payload.
+ */
+export async function sendCampaign(
+  db: Db,
+  actor: Actor,
+  id: string,
+  at: Date,
+): Promise<{ events: number; alreadySent: number; deliveries: number }> {
+  await loadCampaign(db, id);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ events: number; deliveries: number; members: number }>(
+      `WITH members AS (
+         SELECT m.customer_id, m.tier, c.name, c.phones[1] AS phone, c.emails[1] AS email,
+           c.owner_id, k.name AS campaign_name, k.action, k.channel, k.message
+         FROM campaign_members m JOIN customers c ON c.customer_id = m.customer_id
+         JOIN campaigns k ON k.campaign_id = m.campaign_id
+         WHERE m.campaign_id = $1 AND m.arm = 'treatment' AND c.erased_at IS NULL),
+       ins AS (
+         INSERT INTO webhook_outbox (event_id, event_type, customer_id, payload)
+         SELECT e.event_id, $2, m.customer_id, jsonb_build_object(
+             'id', e.event_id, 'type', $2::text, 'createdAt', to_char($3::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             'data', jsonb_build_object('campaignId', $1::text, 'campaignName', m.campaign_name,
+               'customerId', m.customer_id, 'name', m.name, 'phone', m.phone, 'email', m.email,
+               'ownerId', m.owner_id, 'tier', m.tier, 'action', m.action, 'channel', m.channel,
+               'message', m.message))
+         FROM members m
+         CROSS JOIN LATERAL (SELECT ${CONTACT_EVENT_ID} AS event_id) e
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id),
+       dlv AS (
+         INSERT INTO webhook_deliveries (event_id, subscription_id)
+         SELECT ins.event_id, s.subscription_id FROM ins
+         JOIN webhook_subscriptions s ON s.active AND $2 = ANY(s.event_types)
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ins)::int AS events, (SELECT count(*) FROM dlv)::int AS deliveries,
+         (SELECT count(*) FROM members)::int AS members`,
+      [id, 'campaign.contact' satisfies WebhookEventType, at],
+    );
+    const sent = rows[0];
+    if (sent.events > 0) {
+      await tx.query(
+        `UPDATE campaign_members SET contacted_at = $2
+         WHERE campaign_id = $1 AND arm = 'treatment' AND contacted_at IS NULL`,
+        [id, at],
+      );
+    }
+    await audit(tx, actor, 'campaign.send', null, {
+      campaignId: id,
+      events: sent.events,
+      deliveries: sent.deliveries,
+    });
+    return {
+      events: sent.events,
+      alreadySent: sent.members - sent.events,
+      deliveries: sent.deliveries,
+    };
+  });
+}
+
+/** Progress of a campaign: treatment members contacted and responded, contact events sent. */
+export async function campaignProgress(
+  db: Db,
+  id: string,
+): Promise<{ contacted: number; responded: number; sent: number }> {
+  const { rows } = await db.query<{ contacted: number; responded: number; sent: number }>(
+    `SELECT count(m.contacted_at)::int AS contacted, count(m.responded_at)::int AS responded,
+       count(o.event_id)::int AS sent
+     FROM campaign_members m
+     LEFT JOIN webhook_outbox o ON o.event_id = ${CONTACT_EVENT_ID}
+     WHERE m.campaign_id = $1 AND m.arm = 'treatment'`,
+    [id],
+  );
+  return rows[0];
 }
 
 /** Records contact of treatment members (all of them when no list is given); returns how many. */
@@ -425,7 +543,7 @@ export async function campaignReport(
     staged: number;
     margin: string;
   }>(
-    `WITH ${stageCte('$3')},
+    `WITH ${stageCte('$3', 'SELECT customer_id FROM campaign_members WHERE campaign_id = $1')},
      rev AS (SELECT t.customer_id, sum(t.amount_minor) AS revenue,
                sum(t.amount_minor - COALESCE(t.cost_minor, 0)) AS margin,
                bool_or(t.cost_minor IS NOT NULL) AS costed

@@ -23,6 +23,7 @@ import {
 } from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
 import { type Actor, maskText, scopeOf } from './access.js';
+import { pyramidCutsSql } from './action-scores-sql.js';
 import { auditRead } from './audit-repo.js';
 import { productCatalogue, storedCrossSellRules } from './crosssell-repo.js';
 import {
@@ -281,15 +282,7 @@ const pyramidCuts = ttlCache<
     platinum: string | null;
     gold: string | null;
     iron: string | null;
-  }>(
-    `SELECT min(clv_minor) FILTER (WHERE cd <= 0.01) AS platinum,
-              min(clv_minor) FILTER (WHERE cd <= 0.05) AS gold,
-              min(clv_minor) FILTER (WHERE cd <= 0.20) AS iron
-       FROM (SELECT clv_minor, cume_dist() OVER (ORDER BY clv_minor DESC NULLS LAST) AS cd
-             FROM score_snapshots WHERE as_of = $1::date) x
-       WHERE clv_minor IS NOT NULL`,
-    [asOf],
-  );
+  }>(pyramidCutsSql('$1::date'), [asOf]);
   const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
   return { platinum: n(rows[0]?.platinum), gold: n(rows[0]?.gold), iron: n(rows[0]?.iron) };
 });

@@ -364,6 +364,33 @@ export async function assertCustomerVisible(db: Db, actor: Actor, id: string): P
   }
 }
 
+/**
+ * The names of customers `ids` the actor may see (others are left out), masked for an analyst;
+ * an unmasked read is audited as a list read.
+ */
+export async function customerNames(
+  db: Db,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const scope = scopeOf(actor);
+  const { rows } = await db.query<{ customer_id: string; name: string | null }>(
+    `SELECT c.customer_id, c.name FROM customers c
+     WHERE ${SCOPE_SQL} AND c.customer_id = ANY($1::text[])`,
+    [ids, scope.ownOnly, scope.ownerId],
+  );
+  if (!scope.mask && rows.length > 0) {
+    await audit(db, actor, 'customer.list', null, { customers: rows.map((r) => r.customer_id) });
+  }
+  return new Map(
+    rows.map((r) => [
+      r.customer_id,
+      r.name === null ? null : scope.mask ? maskName(r.name) : r.name,
+    ]),
+  );
+}
+
 const FIELD_COLUMNS = (field: keyof CustomerInput): string => CUSTOMER_COLUMNS[field].column;
 
 function columnValue(field: keyof CustomerInput, value: unknown): unknown {
@@ -488,12 +515,13 @@ export async function eraseCustomer(db: Db, actor: Actor, id: string): Promise<s
        WHERE customer_id = $1`,
       [id, pseudonym],
     );
-    // List reads name the customers they returned.
+    // List reads (customers, a campaign's contacts, tasks from the queue) name the customers
+    // they returned in details.customers.
     await tx.query(
       `UPDATE audit_log SET details = jsonb_set(details, '{customers}',
          (SELECT coalesce(jsonb_agg(CASE WHEN v = to_jsonb($1::text) THEN to_jsonb($2::text) ELSE v END), '[]'::jsonb)
           FROM jsonb_array_elements(details->'customers') v))
-       WHERE action = 'customer.list' AND details->'customers' ? $1`,
+       WHERE jsonb_typeof(details->'customers') = 'array' AND details->'customers' ? $1`,
       [id, pseudonym],
     );
     await tx.query('DELETE FROM demo_truth WHERE customer_id = $1', [id]);

@@ -24,7 +24,9 @@ import {
   validateNbaSettings,
 } from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
+import { type Actor, scopeOf } from './access.js';
 import { scoresCte, stageCte } from './action-scores-sql.js';
+import { audit } from './audit-repo.js';
 import {
   ownedProducts,
   ownedProductsByCustomer,
@@ -61,7 +63,7 @@ const endOfDay = (d: Date): Date =>
 async function computeActions(
   db: Db,
   asOf: Date,
-  filter: { ownerId?: string; customerId?: string },
+  filter: { ownerId?: string; customerId?: string; customerIds?: readonly string[] },
 ): Promise<NextAction[]> {
   const settings = await nbaSettings(db);
   const models = await listStageModels(db);
@@ -69,8 +71,18 @@ async function computeActions(
     models.find((m) => m.model.key === 'relationship')?.playbook ?? null;
   const rules = ((await storedCrossSellRules(db, 'order')) ?? []) as SkuRule[];
   const catalogue: Map<string, CatalogueItem> = await productCatalogue(db);
+  // For one owner or a few customers the snapshot and the stage history are read for those
+  // customers only (by index), not ranked for everyone and then filtered.
+  const subset =
+    filter.customerId !== undefined
+      ? 'SELECT $4::text'
+      : filter.customerIds !== undefined
+        ? 'SELECT unnest($5::text[])'
+        : filter.ownerId !== undefined
+          ? 'SELECT customer_id FROM customers WHERE owner_id = $3::text'
+          : undefined;
   const { rows } = await db.query<ContextRow>(
-    `WITH ${scoresCte('$1')}, ${stageCte('$2')}
+    `WITH ${scoresCte('$1', subset)}, ${stageCte('$2', subset)}
      SELECT c.customer_id, c.owner_id, st.stage, s.tier, s.clv_minor, s.p_alive, s.churn_risk,
        s.warning_level
      FROM customers c
@@ -78,16 +90,27 @@ async function computeActions(
      LEFT JOIN stage st ON st.customer_id = c.customer_id
      WHERE c.erased_at IS NULL AND ($3::text IS NULL OR c.owner_id = $3)
        AND ($4::text IS NULL OR c.customer_id = $4)
+       AND ($5::text[] IS NULL OR c.customer_id = ANY($5::text[]))
      ORDER BY c.customer_id`,
     [
       asOf.toISOString().slice(0, 10),
       endOfDay(asOf),
       filter.ownerId ?? null,
       filter.customerId ?? null,
+      filter.customerIds ?? null,
     ],
   );
   const owned = new Map<string, Set<string>>();
-  if (filter.customerId === undefined) {
+  if (filter.customerIds !== undefined) {
+    const { rows: skus } = await db.query<{ customer_id: string; skus: string[] }>(
+      `SELECT l.customer_id, array_agg(DISTINCT l.sku) AS skus FROM transaction_lines l
+       JOIN transactions t ON t.customer_id = l.customer_id AND t.transaction_id = l.transaction_id
+       WHERE l.customer_id = ANY($1::text[]) AND t.status = 'completed' AND l.sku IS NOT NULL
+       GROUP BY l.customer_id`,
+      [filter.customerIds],
+    );
+    for (const r of skus) owned.set(r.customer_id, new Set(r.skus));
+  } else if (filter.customerId === undefined) {
     for await (const batch of ownedProductsByCustomer(db, filter.ownerId)) {
       for (const r of batch) owned.set(r.customerId, new Set(r.skus));
     }
@@ -150,6 +173,58 @@ export async function workQueue(
         (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0),
     )
     .slice(0, limit);
+}
+
+/**
+ * The work queue as the API's caller may see it: an agent gets the queue of their own customers
+ * whatever owner they ask for (none when they have no staff id); others get the owner asked for,
+ * or everyone's.
+ */
+export async function workQueueFor(
+  db: Db,
+  actor: Actor,
+  q: { asOf: Date; ownerId?: string; limit?: number },
+): Promise<NextAction[]> {
+  const s = scopeOf(actor);
+  if (s.ownOnly && s.ownerId === null) return [];
+  const ownerId = s.ownOnly ? (s.ownerId as string) : q.ownerId;
+  return workQueue(db, { asOf: q.asOf, ownerId, limit: q.limit });
+}
+
+/**
+ * Tasks from the queue for the customers named (one click in the web app): each customer's next
+ * best action as of `asOf`, recomputed here rather than taken from the caller, put in the task
+ * list as `queueToTasks` does (once per customer and day). An agent may name only their own
+ * customers; any other id is "not found" and nothing is written. Returns the tasks created and
+ * the actions they came from.
+ */
+export async function queueTasksFor(
+  db: Db,
+  actor: Actor,
+  customerIds: readonly string[],
+  asOf: Date,
+): Promise<{ created: number; actions: NextAction[] }> {
+  const ids = [...new Set(customerIds)];
+  const s = scopeOf(actor);
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT u.id FROM unnest($1::text[]) AS u(id)
+     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = u.id AND c.erased_at IS NULL
+       AND ($2::boolean = false OR c.owner_id = $3::text))
+     ORDER BY u.id LIMIT 5`,
+    [ids, s.ownOnly, s.ownerId],
+  );
+  if (rows.length > 0) {
+    throw new NotFoundError(`customers do not exist: ${rows.map((r) => r.id).join(', ')}`, {
+      field: 'customerIds',
+      value: rows.map((r) => r.id),
+    });
+  }
+  const actions = await computeActions(db, asOf, { customerIds: ids });
+  return db.transaction(async (tx) => {
+    const created = await queueToTasks(tx, actions, asOf);
+    await audit(tx, actor, 'queue.tasks', null, { customers: ids, created });
+    return { created, actions };
+  });
 }
 
 /**

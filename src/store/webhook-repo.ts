@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'segment.member_left',
   'analysis.completed',
   'report.generated',
+  'campaign.contact',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

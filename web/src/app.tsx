@@ -5,6 +5,8 @@ import type { User } from './api/types.js';
 import { NAV_BY_ROLE, SessionProvider, useLogout, useSession } from './auth.js';
 import { ErrorBox, Skeleton } from './components/ui.js';
 import { AnalysisPage } from './pages/analysis.js';
+import { CampaignResultsPage } from './pages/campaign-results.js';
+import { CampaignsPage } from './pages/campaigns.js';
 import { ChurnPage } from './pages/churn.js';
 import { Customer360Page } from './pages/customer-360.js';
 import { CustomersPage } from './pages/customers.js';
@@ -40,7 +42,7 @@ function Shell({ user }: { user: User }) {
   const logout = useLogout();
   const allowed = NAV_BY_ROLE[user.role] ?? [];
   const home = allowed.includes('dashboard') ? '/' : '/customers';
-  const navItem = (key: string, href: string) =>
+  const navItem = (key: string, href: string, label = `nav.${key}`) =>
     allowed.includes(key) && (
       <li key={key}>
         <Link
@@ -50,7 +52,7 @@ function Shell({ user }: { user: User }) {
             (href === '/' ? location === '/' : location.startsWith(href)) ? 'page' : undefined
           }
         >
-          {t(`nav.${key}`)}
+          {t(label)}
         </Link>
       </li>
     );
@@ -69,6 +71,7 @@ function Shell({ user }: { user: User }) {
             {navItem('segments', '/segments')}
             {navItem('churn', '/churn')}
             {navItem('tasks', '/tasks')}
+            {navItem('campaigns', '/campaigns', 'campaigns.nav')}
             {navItem('import', '/import')}
             {navItem('analysis', '/analysis')}
           </ul>
@@ -99,6 +102,10 @@ function Shell({ user }: { user: User }) {
           <Route path="/segments" component={SegmentsPage} />
           <Route path="/churn" component={ChurnPage} />
           <Route path="/tasks" component={TasksPage} />
+          <Route path="/campaigns" component={CampaignsPage} />
+          <Route path="/campaigns/:id">
+            {(p) => <CampaignResultsPage id={decodeURIComponent(p.id)} />}
+          </Route>
           <Route path="/import" component={ImportPage} />
           <Route path="/analysis" component={AnalysisPage} />
           <Route component={NotFoundPage} />

@@ -79,6 +79,7 @@ export const NAV_BY_ROLE: Record<Role, readonly string[]> = {
     'tasks',
     'import',
     'analysis',
+    'campaigns',
   ],
   manager: [
     'dashboard',
@@ -89,7 +90,8 @@ export const NAV_BY_ROLE: Record<Role, readonly string[]> = {
     'tasks',
     'import',
     'analysis',
+    'campaigns',
   ],
   agent: ['customers', 'churn', 'tasks'],
-  analyst: ['dashboard', 'customers', 'lifecycle', 'segments', 'churn', 'analysis'],
+  analyst: ['dashboard', 'customers', 'lifecycle', 'segments', 'churn', 'analysis', 'campaigns'],
 };

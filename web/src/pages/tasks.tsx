@@ -6,6 +6,7 @@ import { useCompleteTask, useTasks } from '../api/hooks.js';
 import { Badge, ErrorBox, QueryState } from '../components/ui.js';
 import { formatDate } from '../format.js';
 import { localised } from '../labels.js';
+import { WorkQueue } from './work-queue.js';
 
 export function TasksPage() {
   const { t } = useTranslation();
@@ -103,6 +104,7 @@ export function TasksPage() {
         )}
       </QueryState>
       {complete.error && <ErrorBox error={complete.error} />}
+      <WorkQueue />
     </div>
   );
 }
