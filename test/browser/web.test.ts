@@ -300,6 +300,7 @@ describe.skipIf(!CHROMIUM)('web app in chromium (issue 8)', () => {
       ['/tasks', 'tasks'],
       ['/import', 'import'],
       ['/analysis', 'analysis'],
+      ['/campaigns', 'campaigns'],
     ] as const) {
       await w.page.goto(`${w.base}${pathName}`);
       await w.page.locator('main h1').first().waitFor();
