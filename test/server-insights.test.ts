@@ -466,6 +466,12 @@ for (const backend of BACKENDS) {
           // the agent sees the reminder for their customer through the API
           const mine = await h.call('GET', '/api/tasks', { as: 'agent' });
           expect(mine.body.items.map((t: { customerId: string }) => t.customerId)).toEqual(['B1']);
+          // with what to do and for whom, as the Tasks page shows it
+          expect(mine.body.items[0]).toMatchObject({
+            type: 'birthday',
+            title: { zh: '生日祝福', en: 'Birthday greeting' },
+            customerName: '生日客户',
+          });
           await h.app.close();
           // A restarted server on the same database runs again on start: nothing new.
           const { buildServer } = await import('../src/server/app.js');

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../errors.js';
-import { type Actor, maskText, scopeOf } from './access.js';
+import { type Actor, maskName, maskText, scopeOf } from './access.js';
 import { audit } from './audit-repo.js';
 import { decodeCursor, encodeCursor, type Page } from './customer-repo.js';
 import type { Db } from './db.js';
@@ -169,29 +169,36 @@ export interface Task {
   outcome: string | null;
   source: string | null;
   createdAt: Date;
+  /** what to do, in zh-CN and English (null: the type says it) */
+  title: { zh?: string; en?: string } | null;
 }
 
 const TASK_COLUMNS = `t.customer_id AS "customerId", t.task_id AS "taskId", t.type, t.owner_id AS "ownerId",
-  t.due_at AS "dueAt", t.status, t.outcome, t.source, t.created_at AS "createdAt"`;
+  t.due_at AS "dueAt", t.status, t.outcome, t.source, t.created_at AS "createdAt",
+  nullif(t.title, '{}'::jsonb) AS title`;
 
 /** Tasks: an agent's are those assigned to them; others see all (filter by owner). */
 export async function listTasks(
   db: Db,
   actor: Actor,
   q: { owner?: string; status?: string; mine: boolean; limit: number; cursor?: string },
-): Promise<Page<Task>> {
+): Promise<Page<Task & { customerName: string | null }>> {
   const s = scopeOf(actor);
   const owner = s.ownOnly || q.mine ? (actor.staffId ?? '\u0000none') : (q.owner ?? null);
   const k = q.cursor ? decodeCursor(q.cursor, 3) : [null, null, null];
-  const { rows } = await db.query<Task & { due_key: Date | string }>(
-    `SELECT ${TASK_COLUMNS}, coalesce(t.due_at, 'infinity'::timestamptz) AS due_key
+  const { rows } = await db.query<Task & { due_key: Date | string; customerName: string | null }>(
+    `SELECT ${TASK_COLUMNS}, c.name AS "customerName", coalesce(t.due_at, 'infinity'::timestamptz) AS due_key
      FROM tasks t JOIN customers c ON c.customer_id = t.customer_id AND c.erased_at IS NULL
      WHERE ($1::text IS NULL OR t.owner_id = $1) AND ($2::text IS NULL OR t.status = $2)
        AND ($3::timestamptz IS NULL OR (coalesce(t.due_at, 'infinity'::timestamptz), t.customer_id, t.task_id) > ($3, $4::text, $5::text))
      ORDER BY coalesce(t.due_at, 'infinity'::timestamptz), t.customer_id, t.task_id LIMIT $6`,
     [owner, q.status ?? null, k[0], k[1], k[2], q.limit + 1],
   );
-  const items = rows.slice(0, q.limit).map(({ due_key: _d, ...t }) => t);
+  // the customer's name, masked as everywhere for a role that sees masked data
+  const items = rows.slice(0, q.limit).map(({ due_key: _d, ...t }) => ({
+    ...t,
+    customerName: s.mask && t.customerName ? maskName(t.customerName) : t.customerName,
+  }));
   const last = rows[q.limit - 1];
   return {
     items,

@@ -63,6 +63,15 @@ const Task = z.object({
   outcome: z.string().nullable(),
   source: z.string().nullable(),
   createdAt: Instant,
+  title: z
+    .object({ zh: z.string().optional(), en: z.string().optional() })
+    .nullable()
+    .describe('what to do, in zh-CN and English; null: the type says it'),
+  customerName: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('in the lists (masked as the role requires)'),
 });
 
 const StageModelOut = z.object({
