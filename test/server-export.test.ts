@@ -197,6 +197,14 @@ for (const backend of BACKENDS) {
       },
     );
 
+    test('the region filter takes a province with or without its suffix (广东 = 广东省)', async () => {
+      const full = await listAll(h, 'manager', `province=${encodeURIComponent('广东省')}`);
+      const short = await listAll(h, 'manager', `province=${encodeURIComponent('广东')}`);
+      expect(full.length).toBeGreaterThan(0);
+      expect(short).toEqual(full);
+      expect(await listAll(h, 'manager', `province=${encodeURIComponent('广')}`)).toEqual([]);
+    });
+
     test('issue 8 §2: the columns parameter picks and orders the columns; lang=en names them in English', async () => {
       const items = await listAll(h, 'admin', 'owner=S2');
       const res = await download(h, 'admin', 'owner=S2&format=csv&columns=owner,id,region&lang=en');

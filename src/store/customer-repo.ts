@@ -153,6 +153,9 @@ export const SELECT_CUSTOMER = `
 /** The SQL condition that limits rows to what the actor may see; params $2 (own only) and $3 (owner). */
 export const SCOPE_SQL = 'c.erased_at IS NULL AND ($2::boolean = false OR c.owner_id = $3::text)';
 
+/** The administrative suffix of a province-level name (a constant: not user input). */
+const PROVINCE_SUFFIX = '(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$';
+
 export type CustomerSort = 'id' | 'name' | 'updated' | 'clv' | 'risk';
 
 const SORTS: Record<CustomerSort, { expr: string; cast: string }> = {
@@ -240,7 +243,13 @@ function customerListSql(
   if (query.risk) where.push(`sc.warning_level = ${add(query.risk)}`);
   if (query.rfm) where.push(`sc.rfm_segment = ${add(query.rfm)}`);
   if (query.owner) where.push(`c.owner_id = ${add(query.owner)}`);
-  if (query.province) where.push(`c.province = ${add(query.province)}`);
+  if (query.province) {
+    // 广东 finds 广东省, and 广东省 finds a record saying 广东 (GB/T 2260 names: the short name
+    // plus 省, 市, 自治区 with its qualifier, or 特别行政区)
+    where.push(
+      `regexp_replace(c.province, '${PROVINCE_SUFFIX}', '') = regexp_replace(${add(query.province.trim())}, '${PROVINCE_SUFFIX}', '')`,
+    );
+  }
   if (query.city) where.push(`c.city = ${add(query.city)}`);
   if (query.segment) {
     where.push(`EXISTS (SELECT 1 FROM segment_memberships m WHERE m.customer_id = c.customer_id
