@@ -13,6 +13,7 @@ import { useRole } from '../auth.js';
 import { ErrorBox, Panel } from '../components/ui.js';
 import { type CsvPreview, previewCsv } from '../csv-preview.js';
 import { formatNumber } from '../format.js';
+import { importReason } from '../import-reasons.js';
 
 const KINDS = ['customers', 'transactions', 'products', 'interactions', 'subscriptions'] as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -461,7 +462,7 @@ function ProblemTable({
   more: number;
   columnName: (p: Problem) => string;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <>
       <h3>{title}</h3>
@@ -486,7 +487,7 @@ function ProblemTable({
                   {p.field ? t(`importPage.fields.${p.field}`, { defaultValue: p.field }) : ''}
                 </td>
                 <td>{p.value ?? ''}</td>
-                <td>{p.reason}</td>
+                <td>{importReason(p.reason, i18n.language)}</td>
               </tr>
             ))}
           </tbody>
