@@ -25,3 +25,4 @@ export * from './segments/index.js';
 export * from './special/hyp2f1.js';
 export * from './special/lgamma.js';
 export * from './special/log-space.js';
+export * from './time-zone.js';

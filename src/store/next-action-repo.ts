@@ -34,15 +34,13 @@ import {
   storedCrossSellRules,
 } from './crosssell-repo.js';
 import type { Db } from './db.js';
+import { loadSetting } from './settings-repo.js';
 import { listStageModels } from './stage-model-repo.js';
 import { customerTasks, type Task } from './task-repo.js';
 
 /** NBA settings as stored (defaults where absent). */
-export async function nbaSettings(db: Db): Promise<NbaSettings> {
-  const { rows } = await db.query<{ value: unknown }>(
-    "SELECT value FROM settings WHERE key = 'actions.nba'",
-  );
-  return validateNbaSettings(rows[0]?.value ?? null, 'settings.actions.nba');
+export function nbaSettings(db: Db): Promise<NbaSettings> {
+  return loadSetting(db, 'actions.nba', (v) => validateNbaSettings(v, 'settings.actions.nba'));
 }
 
 interface ContextRow {

@@ -17,6 +17,7 @@ import {
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import { scoresCte, stageCte } from './action-scores-sql.js';
 import type { Db } from './db.js';
+import { loadSetting } from './settings-repo.js';
 
 export type TaskType =
   | 'holiday'
@@ -61,11 +62,10 @@ const addDays = (iso: string, n: number): string =>
   isoDay(new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY_MS));
 
 /** The scheduler's settings as stored in `settings` under 'actions.scheduler' (defaults where absent). */
-export async function schedulerSettings(db: Db): Promise<SchedulerSettings> {
-  const { rows } = await db.query<{ value: unknown }>(
-    "SELECT value FROM settings WHERE key = 'actions.scheduler'",
+export function schedulerSettings(db: Db): Promise<SchedulerSettings> {
+  return loadSetting(db, 'actions.scheduler', (v) =>
+    validateSchedulerSettings(v, 'settings.actions.scheduler'),
   );
-  return validateSchedulerSettings(rows[0]?.value ?? null, 'settings.actions.scheduler');
 }
 
 /** Stores validated settings of the acting side as 'actions.<key>' ('scheduler' or 'nba'). */

@@ -17,34 +17,19 @@ import {
 import { NotFoundError } from '../errors.js';
 import type { Db } from './db.js';
 import { collectReportData } from './report-repo.js';
+import { loadSetting, updateSetting } from './settings-repo.js';
 import { newId } from './user-repo.js';
 import { enqueueWebhookEvent } from './webhook-repo.js';
 
 const KEY = 'report_schedule';
 
-export async function loadReportSchedule(db: Db): Promise<ReportSchedule> {
-  const { rows } = await db.query<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [
-    KEY,
-  ]);
-  return parseReportSchedule(rows[0]?.value ?? null);
+export function loadReportSchedule(db: Db): Promise<ReportSchedule> {
+  return loadSetting(db, KEY, parseReportSchedule);
 }
 
 /** Merges `patch` into the stored schedule, validates and stores it. Invalid input changes nothing. */
-export async function updateReportSchedule(db: Db, patch: unknown): Promise<ReportSchedule> {
-  return db.transaction(async (tx) => {
-    const current = await loadReportSchedule(tx);
-    const merged =
-      typeof patch === 'object' && patch !== null && !Array.isArray(patch)
-        ? { ...current, ...patch }
-        : patch;
-    const schedule = parseReportSchedule(merged);
-    await tx.query(
-      `INSERT INTO settings (key, value) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [KEY, JSON.stringify(schedule)],
-    );
-    return schedule;
-  });
+export function updateReportSchedule(db: Db, patch: unknown): Promise<ReportSchedule> {
+  return updateSetting(db, KEY, patch, parseReportSchedule);
 }
 
 export interface WeeklyReport {

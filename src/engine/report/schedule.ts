@@ -4,6 +4,7 @@
  * Pure: given the schedule and an instant, `latestSlot` says which week's report is due.
  */
 import { InputError } from '../../errors.js';
+import { checkTimeZone, utcToWallClock, wallClockToUtc } from '../time-zone.js';
 import type { ReportLang } from './html.js';
 
 export interface ReportSchedule {
@@ -55,7 +56,7 @@ export function parseReportSchedule(input: unknown): ReportSchedule {
     fail('hour', s.hour, 'must be a whole hour 0–23');
   }
   try {
-    new Intl.DateTimeFormat('en', { timeZone: s.timeZone });
+    checkTimeZone(s.timeZone);
   } catch {
     fail('timeZone', s.timeZone, 'must be an IANA time zone such as Asia/Shanghai');
   }
@@ -71,50 +72,6 @@ export function parseReportSchedule(input: unknown): ReportSchedule {
     fail('keepWeeks', s.keepWeeks, 'must be a whole number of weeks 1–520');
   }
   return { ...s, langs: [...s.langs] };
-}
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function localParts(at: Date, timeZone: string): LocalParts {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-  };
-}
-
-/** The instant when the wall clock in `timeZone` shows y-m-d h:00 (the later one in a DST fold). */
-function instantOf(y: number, m: number, d: number, h: number, timeZone: string): Date {
-  const wall = Date.UTC(y, m - 1, d, h);
-  let guess = wall;
-  // Two corrections settle the zone offset, also across a DST change between guess and answer.
-  for (let i = 0; i < 2; i++) {
-    const p = localParts(new Date(guess), timeZone);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    guess += wall - shown;
-  }
-  return new Date(guess);
 }
 
 /** ISO 8601 week of a calendar date: "2026-W49" (weeks start on Monday; week 1 holds a Thursday). */
@@ -138,18 +95,16 @@ export interface ReportSlot {
 
 /** The most recent slot at or before `now` (this week's if its hour has come, else last week's). */
 export function latestSlot(schedule: ReportSchedule, now: Date): ReportSlot {
-  const p = localParts(now, schedule.timeZone);
-  const today = new Date(Date.UTC(p.year, p.month - 1, p.day));
-  const weekday = today.getUTCDay() || 7;
+  // the wall clock in the business's zone, read with the UTC getters
+  const wall = new Date(utcToWallClock(now.getTime(), schedule.timeZone));
+  const today = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
+  const weekday = wall.getUTCDay() || 7;
   let back = (weekday - schedule.weekday + 7) % 7;
-  if (back === 0 && p.hour < schedule.hour) back = 7;
-  const day = new Date(today.getTime() - back * 86_400_000);
-  const y = day.getUTCFullYear();
-  const m = day.getUTCMonth() + 1;
-  const d = day.getUTCDate();
+  if (back === 0 && wall.getUTCHours() < schedule.hour) back = 7;
+  const day = new Date(today - back * 86_400_000);
   return {
-    period: isoWeek(y, m, d),
-    at: instantOf(y, m, d, schedule.hour, schedule.timeZone),
+    period: isoWeek(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()),
+    at: new Date(wallClockToUtc(day.getTime() + schedule.hour * 3_600_000, schedule.timeZone)),
     asOf: day.toISOString().slice(0, 10),
   };
 }
