@@ -260,6 +260,16 @@ for (const backend of BACKENDS) {
           masked: false,
         },
       });
+      // and, committed before the first byte went out, the start of the read
+      const { rows: starts } = await h.db.query<{ details: Record<string, unknown> }>(
+        `SELECT details FROM audit_log WHERE action = 'customer.export.start' ORDER BY audit_id DESC LIMIT 1`,
+      );
+      expect(starts[0].details).toEqual({
+        filters: { tier: 'gold', sort: 'clv', desc: true, model: 'relationship' },
+        format: 'xlsx',
+        columns: ['id', 'name'],
+        masked: false,
+      });
     });
 
     test.each([

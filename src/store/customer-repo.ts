@@ -300,12 +300,34 @@ export async function listCustomers(
 /**
  * Every customer the actor may see under `filters`, in the list's order, in batches of
  * `batchSize` read through one server-side cursor (flat memory for a million rows; one sort
- * instead of one per page). Rows are masked as in the list. When the consumer has taken the last
- * batch, or stops early, one audit row `customer.export` records who, the filters, the format
- * and columns asked for, the number of rows read and whether the export completed; it is written
- * after the cursor is closed (on the embedded database the cursor holds the only connection).
+ * instead of one per page). Rows are masked as in the list.
+ *
+ * Audited twice: `customer.export.start` (who, the filters, format and columns) is committed
+ * before this resolves — so no personal data leaves before the read is on record, and a failed
+ * audit write fails the request before anything is sent — and, when the consumer has taken the
+ * last batch or stops early, `customer.export` with the rows read and whether it completed
+ * (written after the cursor is closed: on the embedded database it holds the only connection).
  */
-export async function* exportCustomers(
+export async function startCustomerExport(
+  db: Db,
+  actor: Actor,
+  filters: CustomerFilters,
+  what: { format: string; columns: readonly string[] },
+  batchSize = 1000,
+): Promise<AsyncGenerator<Customer[]>> {
+  await audit(db, actor, 'customer.export.start', null, {
+    filters: askedFilters(filters),
+    ...what,
+    masked: scopeOf(actor).mask,
+  });
+  return exportCustomers(db, actor, filters, what, batchSize);
+}
+
+function askedFilters(filters: CustomerFilters): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+async function* exportCustomers(
   db: Db,
   actor: Actor,
   filters: CustomerFilters,
@@ -323,11 +345,8 @@ export async function* exportCustomers(
     }
     complete = true;
   } finally {
-    const asked = Object.fromEntries(
-      Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''),
-    );
     await audit(db, actor, 'customer.export', null, {
-      filters: asked,
+      filters: askedFilters(filters),
       ...what,
       rows,
       complete,

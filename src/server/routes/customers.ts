@@ -15,9 +15,9 @@ import { customer360, nextActionOf360 } from '../../store/customer-360-repo.js';
 import {
   createCustomer,
   eraseCustomer,
-  exportCustomers,
   getCustomer,
   listCustomers,
+  startCustomerExport,
   updateCustomer,
 } from '../../store/customer-repo.js';
 import { logInteraction } from '../../store/interaction-repo.js';
@@ -241,9 +241,12 @@ export function registerCustomerRoutes(f: FastifyInstance, r: Registry, app: App
     auth: 'customers:read',
     query: ExportQuery,
     produces: Object.values(CONTENT_TYPES),
-    handler: ({ query, app, actor, req, reply }) => {
+    handler: async ({ query, app, actor, req, reply }) => {
       const { format, columns, lang, ...filters } = query;
-      const batches = exportCustomers(app.db, actor, sortOf(filters), { format, columns });
+      const batches = await startCustomerExport(app.db, actor, sortOf(filters), {
+        format,
+        columns,
+      });
       const body = customerTable(format, columns, lang, batches, (error) =>
         req.log.error({ err: error }, 'customer export failed part-way'),
       );
