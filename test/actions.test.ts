@@ -179,6 +179,37 @@ for (const backend of BACKENDS) {
       expect(dupes.rows).toEqual([]);
     });
 
+    test('issue 9 (optional): a customer with a lunar birthday is greeted on that lunar date, not the solar one', async () => {
+      await db.query(
+        `INSERT INTO customers (customer_id, name, owner_id, birthday, attributes) VALUES
+         ('L1', '中秋生', 'S1', '1988-03-02', '{"lunarBirthday": "八月十五"}'),
+         ('L2', '重阳生', 'S1', '1990-09-15', '{"农历生日": "9-9"}'),
+         ('L3', '不详', 'S1', NULL, '{"lunarBirthday": "不记得"}')`,
+      );
+      const run = await runScheduler(db, new Date('2026-09-10T08:00:00Z'));
+      const tasks = await db.query<{
+        customer_id: string;
+        due: string;
+        key: string;
+        title: unknown;
+      }>(
+        `SELECT customer_id, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS due, source_key AS key, title
+         FROM tasks WHERE customer_id IN ('L1', 'L2', 'L3') ORDER BY customer_id`,
+      );
+      // 八月十五 of 2026 is Mid-Autumn, 25 September: greeted the day before. L2's 九月初九 is 18
+      // October, beyond the 30 days — and their solar birthday (15 September) is not used.
+      expect(tasks.rows).toEqual([
+        {
+          customer_id: 'L1',
+          due: '2026-09-24',
+          key: 'birthday:2026',
+          title: { zh: '农历生日祝福', en: 'Birthday greeting (lunar calendar)' },
+        },
+      ]);
+      expect(run.created.birthday).toBe(1);
+      expect((await runScheduler(db, new Date('2026-09-10T08:00:00Z'))).created.birthday).toBe(0);
+    });
+
     test('a complaint gets a follow-up task N days later; closing a task records its outcome once', async () => {
       await db.query(
         `INSERT INTO interactions (customer_id, interaction_id, occurred_at, type, direction, note)

@@ -11,6 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   holidayReminders,
+  nextLunarBirthday,
+  parseLunarMonthDay,
   type SchedulerSettings,
   validateSchedulerSettings,
 } from '../engine/index.js';
@@ -85,6 +87,58 @@ const INSERT = `INSERT INTO tasks (customer_id, task_id, type, owner_id, due_at,
     'open', 'scheduler', x.source_key, x.title, x.details`;
 
 /**
+ * A customer's lunar birthday (农历生日) as imported: the attribute `lunarBirthday`, or a column
+ * headed 农历生日 kept as an attribute. Such a customer is greeted on the lunar date instead.
+ */
+const LUNAR_BIRTHDAY_SQL = `nullif(trim(coalesce(c.attributes->>'lunarBirthday', c.attributes->>'农历生日')), '')`;
+
+/**
+ * Birthday greetings for customers with a lunar birthday: the next solar date of that lunar
+ * month and day (engine `nextLunarBirthday`), `leadDays` before, keyed by its year so a rerun
+ * creates none twice. Values that do not read as a lunar date are skipped (no task).
+ */
+async function lunarBirthdays(
+  tx: Db,
+  today: string,
+  until: string,
+  settings: SchedulerSettings,
+): Promise<number> {
+  const { rows } = await tx.query<{ customer_id: string; owner_id: string | null; lunar: string }>(
+    `SELECT c.customer_id, c.owner_id, ${LUNAR_BIRTHDAY_SQL} AS lunar FROM customers c
+     WHERE c.erased_at IS NULL AND ${LUNAR_BIRTHDAY_SQL} IS NOT NULL`,
+  );
+  const due: { id: string; owner: string | null; date: string; due: string; lunar: string }[] = [];
+  for (const r of rows) {
+    const lunar = parseLunarMonthDay(r.lunar);
+    const date = lunar && nextLunarBirthday(lunar, today);
+    if (!date) continue;
+    const at = addDays(date, -settings.birthdays.leadDays);
+    const dueDay = at < today ? today : at;
+    if (dueDay <= until)
+      due.push({ id: r.customer_id, owner: r.owner_id, date, due: dueDay, lunar: r.lunar });
+  }
+  if (due.length === 0) return 0;
+  const r = await tx.query(
+    `${INSERT}
+     FROM (SELECT u.customer_id, u.owner_id, 'birthday' AS type, u.due::date AS due,
+             'birthday:' || left(u.occurs, 4) AS source_key,
+             jsonb_build_object('zh', '农历生日祝福', 'en', 'Birthday greeting (lunar calendar)') AS title,
+             jsonb_build_object('birthday', u.occurs, 'lunar', u.lunar) AS details
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+             AS u(customer_id, owner_id, occurs, due, lunar)) x
+     ON CONFLICT DO NOTHING`,
+    [
+      due.map((d) => d.id),
+      due.map((d) => d.owner),
+      due.map((d) => d.date),
+      due.map((d) => d.due),
+      due.map((d) => d.lunar),
+    ],
+  );
+  return r.rowCount;
+}
+
+/**
  * Creates every reminder due from `now`'s UTC day to `horizonDays` later that does not exist
  * yet, in one transaction; returns how many of each kind were created.
  */
@@ -146,7 +200,8 @@ export async function runScheduler(
            FROM customers c CROSS JOIN p
            CROSS JOIN LATERAL (VALUES (extract(year FROM p.today)::int),
                                       (extract(year FROM p.today)::int + 1)) AS y(yr)
-           WHERE c.birthday IS NOT NULL AND c.erased_at IS NULL)
+           WHERE c.birthday IS NOT NULL AND c.erased_at IS NULL
+             AND ${LUNAR_BIRTHDAY_SQL} IS NULL)
          ${INSERT}
          FROM (SELECT b.customer_id, b.owner_id, 'birthday' AS type,
                  GREATEST(b.occurs - p.lead, p.today) AS due, 'birthday:' || b.yr AS source_key,
@@ -157,7 +212,7 @@ export async function runScheduler(
          ON CONFLICT DO NOTHING`,
         [today, until, settings.birthdays.leadDays],
       );
-      created.birthday = r.rowCount;
+      created.birthday = r.rowCount + (await lunarBirthdays(tx, today, until, settings));
     }
 
     const cadence = Object.entries(settings.revisitDays).filter(([, d]) => d !== null) as [

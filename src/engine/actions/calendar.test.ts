@@ -4,6 +4,8 @@ import {
   holidaysBetween,
   lunarToSolar,
   nextBirthday,
+  nextLunarBirthday,
+  parseLunarMonthDay,
   qingmingDay,
 } from './calendar.js';
 
@@ -72,3 +74,46 @@ describe('Chinese holiday calendar (issue 9 §3)', () => {
     expect(nextBirthday('1990-12-01', '2026-12-01')).toBe('2026-12-01');
   });
 });
+
+describe('lunar birthdays', () => {
+  const festival = (year: number, key: string) =>
+    chineseHolidays(year).find((h) => h.key === key)?.date;
+
+  test('written the ways people write them', () => {
+    for (const text of ['8-15', '08/15', '8月15日', '农历八月十五', '八月十五', '闰八月十五']) {
+      expect(parseLunarMonthDay(text), text).toEqual({ month: 8, day: 15 });
+    }
+    expect(parseLunarMonthDay('腊月初八')).toEqual({ month: 12, day: 8 });
+    expect(parseLunarMonthDay('正月廿三')).toEqual({ month: 1, day: 23 });
+    expect(parseLunarMonthDay('冬月三十')).toEqual({ month: 11, day: 30 });
+    for (const bad of ['13-01', '八月卅五', '2026-09-25', 'soon', '']) {
+      expect(parseLunarMonthDay(bad), bad).toBeNull();
+    }
+  });
+
+  test('fall on the solar day of that lunar date, this lunar year or the next', () => {
+    // 八月十五 is Mid-Autumn, 正月初一 Spring Festival (pinned to the State Council's dates)
+    expect(nextLunarBirthday({ month: 8, day: 15 }, '2026-01-01')).toBe(
+      festival(2026, 'mid-autumn'),
+    );
+    expect(
+      nextLunarBirthday({ month: 8, day: 15 }, addDays(festival(2026, 'mid-autumn') as string, 1)),
+    ).toBe(festival(2027, 'mid-autumn'));
+    expect(nextLunarBirthday({ month: 1, day: 1 }, '2026-12-01')).toBe(
+      festival(2027, 'spring-festival'),
+    );
+    // a 腊月 birthday in January belongs to the lunar year that began the February before
+    const laba = nextLunarBirthday({ month: 12, day: 8 }, '2027-01-01') as string;
+    expect(laba < (festival(2027, 'spring-festival') as string)).toBe(true);
+    expect(laba >= '2027-01-01').toBe(true);
+    // day 30 in a month of 29 days falls on day 29
+    const d30 = nextLunarBirthday({ month: 1, day: 30 }, '2026-01-01') as string;
+    const d29 = nextLunarBirthday({ month: 1, day: 29 }, '2026-01-01') as string;
+    expect([d29, addDays(d29, 1)]).toContain(d30);
+    expect(nextLunarBirthday({ month: 8, day: 15 }, '2050-01-01')).toBeNull();
+  });
+});
+
+function addDays(iso: string, n: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

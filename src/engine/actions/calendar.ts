@@ -260,3 +260,96 @@ export function nextBirthday(birthday: string, from: string): string {
   const thisYear = at(year);
   return thisYear >= from ? thisYear : at(year + 1);
 }
+
+// ---- lunar birthdays (农历生日) ----
+
+const LUNAR_MONTH_NAMES: Readonly<Record<string, number>> = {
+  正: 1,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  十: 10,
+  十一: 11,
+  冬: 11,
+  十二: 12,
+  腊: 12,
+  臘: 12,
+};
+const DIGITS: Readonly<Record<string, number>> = {
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+
+/** 初一…初十, 十一…十九, 二十, 廿一…廿九, 三十 → 1…30 (null if not a lunar day name). */
+function lunarDayOf(name: string): number | null {
+  if (name.startsWith('初')) {
+    const rest = name.slice(1);
+    return rest === '十' ? 10 : (DIGITS[rest] ?? null);
+  }
+  if (name === '二十') return 20;
+  if (name === '三十') return 30;
+  if (name.length === 2 && name[0] === '十') return DIGITS[name[1]] ? 10 + DIGITS[name[1]] : null;
+  if (name.length === 2 && (name[0] === '廿' || name[0] === '念')) {
+    return DIGITS[name[1]] ? 20 + DIGITS[name[1]] : null;
+  }
+  return null;
+}
+
+/**
+ * A lunar birthday as people write it — "8-15", "08/15", "8月15日", "农历八月十五", "腊月初八",
+ * "闰四月初二" (a leap-month birthday is kept in the ordinary month, as it is usually
+ * celebrated) — as lunar month and day; null when it is none of these.
+ */
+export function parseLunarMonthDay(text: string): { month: number; day: number } | null {
+  const t = text
+    .trim()
+    .replace(/^(农历|農曆|阴历|陰曆)/, '')
+    .replace(/^闰|^閏/, '');
+  let month: number | null = null;
+  let day: number | null = null;
+  const digits = /^(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$/.exec(t);
+  if (digits) {
+    month = Number(digits[1]);
+    day = Number(digits[2]);
+  } else {
+    const named = /^(.{1,2})月(.{2})$/.exec(t);
+    if (named) {
+      month = LUNAR_MONTH_NAMES[named[1]] ?? null;
+      day = lunarDayOf(named[2]);
+    }
+  }
+  if (month === null || day === null || month < 1 || month > 12 || day < 1 || day > 30) return null;
+  return { month, day };
+}
+
+/**
+ * The next solar date on or after `from` (YYYY-MM-DD) of a lunar birthday: the lunar month and
+ * day in the lunar year that has it next; day 30 of a month with 29 days that year falls on
+ * day 29. Null outside the calendar's years.
+ */
+export function nextLunarBirthday(
+  lunar: { month: number; day: number },
+  from: string,
+): string | null {
+  const year = Number(from.slice(0, 4));
+  // the lunar year starting in the previous Gregorian year still runs in January/February
+  for (const y of [year - 1, year, year + 1]) {
+    if (y < CALENDAR_YEARS.first || y > CALENDAR_YEARS.last) continue;
+    const date = lunarToSolar(y, lunar.month, Math.min(lunar.day, monthDays(y, lunar.month)));
+    if (date >= from) return date;
+  }
+  return null;
+}

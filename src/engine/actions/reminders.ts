@@ -3,7 +3,8 @@
  * settings with defaults, and the holiday reminders of a period.
  *
  * - holidays: a greeting task per customer of the listed tiers, `leadDays` before each holiday;
- * - birthdays: a greeting task per customer with a birthday (solar), `leadDays` before;
+ * - birthdays: a greeting task per customer with a birthday, `leadDays` before (solar, or the
+ *   lunar date of a customer with a lunar birthday: src/store/task-repo.ts `lunarBirthdays`);
  * - revisit cadence by tier (seed 003: the most valuable are visited most often): platinum
  *   monthly, gold quarterly, iron half-yearly, lead none — counted from the last outbound
  *   contact or completed task;
