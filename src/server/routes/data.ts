@@ -82,6 +82,17 @@ const StageModelOut = z.object({
   playbook: z.record(z.string(), z.unknown()).nullable(),
 });
 
+/** A stored stage model as the API answers it. */
+function stageModelOut(m: Awaited<ReturnType<typeof storedStageModels>>[number]) {
+  return {
+    key: m.model.key,
+    version: m.model.version,
+    enabled: m.enabled,
+    definition: m.model as unknown as Record<string, unknown>,
+    playbook: m.playbook as unknown as Record<string, unknown> | null,
+  };
+}
+
 const Instantish = z.iso.datetime({ offset: true });
 
 const Thresholds = z.strictObject(
@@ -238,13 +249,7 @@ export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppCont
       forgetStageModels(app.db);
       const models = await storedStageModels(app.db);
       return {
-        items: models.map((m) => ({
-          key: m.model.key,
-          version: m.model.version,
-          enabled: m.enabled,
-          definition: m.model as unknown as Record<string, unknown>,
-          playbook: m.playbook as unknown as Record<string, unknown> | null,
-        })),
+        items: models.map(stageModelOut),
       };
     },
   });
@@ -292,14 +297,9 @@ export function registerDataRoutes(f: FastifyInstance, r: Registry, app: AppCont
         await audit(tx, actor, 'stage-model.update', null, { model: params.id, ...body });
       });
       forgetStageModels(app.db);
-      const m = (await storedStageModels(app.db)).find((x) => x.model.key === params.id)!;
-      return {
-        key: m.model.key,
-        version: m.model.version,
-        enabled: m.enabled,
-        definition: m.model as unknown as Record<string, unknown>,
-        playbook: m.playbook as unknown as Record<string, unknown> | null,
-      };
+      return stageModelOut(
+        (await storedStageModels(app.db)).find((x) => x.model.key === params.id)!,
+      );
     },
   });
 
