@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server/app.js';
+import type { Actor, Role } from '../src/store/access.js';
+import { customer360 } from '../src/store/customer-360-repo.js';
 import type { Db } from '../src/store/db.js';
 import { nextActionFor } from '../src/store/next-action-repo.js';
 import { CREDENTIALS_TTL_MS, createApiToken, listUsers } from '../src/store/user-repo.js';
@@ -106,6 +108,76 @@ for (const backend of BACKENDS) {
       await h.call('GET', '/api/customers/P042/360', { as: 'analyst' });
       await h.call('GET', '/api/customers/NOPE/360', { as: 'manager' });
       expect(await count()).toBe(before + 41);
+    });
+
+    test('issue 7: reads that share one statement each keep their own scope, masking and audit row', async () => {
+      await h.db.query(
+        `INSERT INTO customers (customer_id, name, phones, owner_id)
+         VALUES ('Q001', '别人的客户', ARRAY['13911112222'], 'S2') ON CONFLICT DO NOTHING`,
+      );
+      const statements: string[][] = [];
+      const counting = new Proxy(h.db, {
+        get(target, prop) {
+          if (prop === 'query') {
+            return (sql: string, params?: readonly unknown[], o?: { prepare?: string }) => {
+              if (o?.prepare === 'tenure_customer_360') statements.push(params?.[1] as string[]);
+              return target.query(sql, params, o);
+            };
+          }
+          const v = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }) as Db;
+      const actor = (role: Role, staffId: string | null = null): Actor => ({
+        userId: `u-${role}`,
+        username: `batch-${role}`,
+        role,
+        staffId,
+        origin: '10.0.0.9',
+      });
+      const audited = async () =>
+        (
+          await h.db.query<{ actor: string; customer_id: string }>(
+            `SELECT actor, customer_id FROM audit_log WHERE actor LIKE 'batch-%' ORDER BY customer_id`,
+          )
+        ).rows;
+      // the first reads go out at once, each alone; the rest wait and share the next statement
+      const warm = Array.from({ length: 8 }, () =>
+        customer360(counting, actor('manager'), 'P050', 'relationship'),
+      );
+      const settle = <T>(p: Promise<T>) =>
+        p.then(
+          (v) => ({ ok: true as const, v }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+      const [own, others, masked, full, missing] = await Promise.all([
+        settle(customer360(counting, actor('agent', 'S1'), 'P001', 'relationship')),
+        settle(customer360(counting, actor('agent', 'S1'), 'Q001', 'relationship')),
+        settle(customer360(counting, actor('analyst'), 'P042', 'relationship')),
+        settle(customer360(counting, actor('manager'), 'Q001', 'relationship')),
+        settle(customer360(counting, actor('manager'), 'NOPE', 'relationship')),
+      ]);
+      await Promise.all(warm);
+      const shared = statements.find((ids) => ids.includes('Q001') && ids.includes('P042'));
+      expect(shared, JSON.stringify(statements)).toBeDefined();
+      expect(shared).toEqual(expect.arrayContaining(['P001', 'Q001', 'P042', 'NOPE']));
+
+      expect(own.ok && own.v.customer.name).toBe('客户1');
+      // another agent's customer: not found, as if it did not exist
+      expect(others.ok).toBe(false);
+      expect(!others.ok && (others.e as Error).name).toBe('NotFoundError');
+      expect(masked.ok && masked.v.customer.name).toBe('客***');
+      expect(masked.ok && masked.v.customer.phones).toEqual(['138****0042']);
+      expect(full.ok && full.v.customer.phones).toEqual(['13911112222']);
+      expect(missing.ok).toBe(false);
+      // one row per read of personal data that found its customer: not the analyst's, not the
+      // agent's refused read, not the missing customer
+      const rows = await audited();
+      expect(rows.filter((r) => r.customer_id !== 'P050')).toEqual([
+        { actor: 'batch-agent', customer_id: 'P001' },
+        { actor: 'batch-manager', customer_id: 'Q001' },
+      ]);
+      expect(rows.filter((r) => r.customer_id === 'P050')).toHaveLength(8);
     });
 
     test('issue 7: when the audit row cannot be written the read fails and shows no personal data', async () => {

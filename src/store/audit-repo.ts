@@ -10,6 +10,7 @@
  * every read in that batch fails with it.
  */
 import type { Actor } from './access.js';
+import { Coalescer, perDb } from './coalesce.js';
 import type { Db } from './db.js';
 
 export interface AuditEntry {
@@ -41,63 +42,31 @@ interface Pending {
   customerId: string | null;
   details: string;
   origin: string | null;
-  done: (error?: unknown) => void;
 }
-
-/** At most this many batches in flight per database, and this many rows per batch. */
-const MAX_IN_FLIGHT = 2;
-const MAX_BATCH = 1000;
 
 const INSERT_BATCH = `INSERT INTO audit_log (actor, action, customer_id, details, origin)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])`;
 
-class AuditBatcher {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-
-  constructor(private readonly db: Db) {}
-
-  add(p: Omit<Pending, 'done'>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...p, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      this.kick();
-    });
-  }
-
-  /** Starts a write while fewer than MAX_IN_FLIGHT run; rows queued meanwhile go in the next. */
-  private kick(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      this.inFlight++;
-      this.write(batch).finally(() => {
-        this.inFlight--;
-        this.kick();
-      });
-    }
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    try {
-      await this.db.query(
-        INSERT_BATCH,
-        [
-          batch.map((p) => p.actor),
-          batch.map((p) => p.action),
-          batch.map((p) => p.customerId),
-          batch.map((p) => p.details),
-          batch.map((p) => p.origin),
-        ],
-        { prepare: 'tenure_audit_batch' },
-      );
-    } catch (error) {
-      for (const p of batch) p.done(error);
-      return;
-    }
-    for (const p of batch) p.done();
-  }
-}
-
-const batchers = new WeakMap<Db, AuditBatcher>();
+const batcherOf = perDb(
+  (db: Db) =>
+    new Coalescer<Pending, void>(
+      async (batch) => {
+        await db.query(
+          INSERT_BATCH,
+          [
+            batch.map((p) => p.actor),
+            batch.map((p) => p.action),
+            batch.map((p) => p.customerId),
+            batch.map((p) => p.details),
+            batch.map((p) => p.origin),
+          ],
+          { prepare: 'tenure_audit_batch' },
+        );
+        return batch.map(() => undefined);
+      },
+      { maxInFlight: 2, maxBatch: 1000 },
+    ),
+);
 
 /**
  * Records a read of personal data; resolves once the row is committed (see the header). Inside
@@ -111,12 +80,7 @@ export function auditRead(
   details: Record<string, unknown> = {},
 ): Promise<void> {
   if (db.inTransaction) return audit(db, actor, action, customerId, details);
-  let b = batchers.get(db);
-  if (!b) {
-    b = new AuditBatcher(db);
-    batchers.set(db, b);
-  }
-  return b.add({
+  return batcherOf(db).add({
     actor: actor.username,
     action,
     customerId,

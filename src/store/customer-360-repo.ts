@@ -4,11 +4,11 @@
  * and the next best action (issue 9). The caller's scope is in the SQL and masking in the
  * mapping, as for every customer read.
  *
- * It is the API's hottest read, so: one round trip for the data (a statement prepared once per
- * connection), the audit row written by the group-committing `auditRead` (the read is answered
- * only once its row is committed), and what the next best action needs beyond this customer
- * (NBA settings, the relationship playbook, cross-sell rules, the product catalogue, the
- * pyramid's CLV cut-offs) read at most every few seconds rather than per request.
+ * It is the API's hottest read, so: one round trip for the data and its audit row together,
+ * shared by the reads that arrive meanwhile (`Coalescer`: under load one statement answers many
+ * reads; a statement prepared once per connection), and what the next best action needs beyond
+ * this customer (NBA settings, the relationship playbook, cross-sell rules, the product
+ * catalogue, the pyramid's CLV cut-offs) read at most every few seconds rather than per request.
  */
 import {
   type CatalogueItem,
@@ -24,13 +24,13 @@ import {
 import { NotFoundError } from '../errors.js';
 import { type Actor, maskText, scopeOf } from './access.js';
 import { pyramidCutsSql } from './action-scores-sql.js';
-import { auditRead } from './audit-repo.js';
+import { Coalescer, perDb } from './coalesce.js';
 import { productCatalogue, storedCrossSellRules } from './crosssell-repo.js';
 import {
   type Customer,
   type CustomerRow,
-  SCOPE_SQL,
   SELECT_CUSTOMER,
+  scopeSql,
   toCustomer,
 } from './customer-repo.js';
 import type { Db } from './db.js';
@@ -104,53 +104,69 @@ export interface Customer360Data {
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * Everything in one round trip: the scoped profile row with its parts aggregated as JSON
- * (each part an indexed lookup on a table keyed by customer_id), then the audit row.
+ * Everything in one round trip, for a batch of reads at once (see `Coalescer`): each request is
+ * a row of `q` (customer id, the caller's scope, timeline length, and who to record as the
+ * reader, or null for an analyst's masked read, which is not personal data). For each customer
+ * in scope: the profile row with its parts aggregated as JSON (each part an indexed lookup on a
+ * table keyed by customer_id). In the same statement, the audit row of each read that found its
+ * customer: the read and its record commit together, before any answer goes out (the promise
+ * settles on ReadyForQuery, after the commit).
  */
 const SQL_360 = `
-  WITH c AS (${SELECT_CUSTOMER} WHERE ${SCOPE_SQL} AND c.customer_id = $4)
+  WITH q AS (
+    SELECT * FROM unnest($2::text[], $3::boolean[], $4::text[], $5::int[], $6::text[], $7::text[])
+      WITH ORDINALITY AS q(id, own_only, owner_id, lim, reader, origin, n)),
+  c AS (
+    SELECT q.n, q.lim, x.* FROM q
+    CROSS JOIN LATERAL (${SELECT_CUSTOMER}
+      WHERE ${scopeSql('q.own_only', 'q.owner_id')} AND c.customer_id = q.id) x),
+  audited AS (
+    INSERT INTO audit_log (actor, action, customer_id, details, origin)
+    SELECT q.reader, 'customer.read', c.customer_id, '{"view": "360"}'::jsonb, q.origin
+    FROM c JOIN q USING (n) WHERE q.reader IS NOT NULL)
   SELECT c.*,
     (SELECT coalesce(json_agg(t ORDER BY t.sort_at DESC, t.id), '[]'::json) FROM (
        (SELECT 'transaction' AS kind, transaction_id AS id, occurred_at AS sort_at, ${iso('occurred_at')} AS at,
                amount_minor AS "amountMinor", status, channel, NULL AS type, NULL AS direction,
                NULL AS outcome, NULL::smallint AS satisfaction, NULL AS staff, NULL AS note
-        FROM transactions WHERE customer_id = $4 ORDER BY occurred_at DESC LIMIT $5)
+        FROM transactions WHERE customer_id = c.customer_id ORDER BY occurred_at DESC LIMIT c.lim)
        UNION ALL
        (SELECT 'interaction', interaction_id, occurred_at, ${iso('occurred_at')}, NULL::bigint, NULL, NULL,
                type, direction, outcome, satisfaction, staff, note
-        FROM interactions WHERE customer_id = $4 ORDER BY occurred_at DESC LIMIT $5)
-       ORDER BY sort_at DESC, id LIMIT $5) t) AS timeline,
+        FROM interactions WHERE customer_id = c.customer_id ORDER BY occurred_at DESC LIMIT c.lim)
+       ORDER BY sort_at DESC, id LIMIT c.lim) t) AS timeline,
     (SELECT coalesce(json_agg(json_build_object('modelId', model_id, 'changedAt', ${iso('changed_at')},
               'fromStage', from_stage, 'toStage', to_stage, 'reason', reason, 'reasonData', reason_data)
               ORDER BY model_id, changed_at), '[]'::json)
-     FROM stage_history WHERE customer_id = $4) AS history,
+     FROM stage_history WHERE customer_id = c.customer_id) AS history,
     (SELECT row_to_json(s) FROM (
        SELECT as_of AS "asOf", model, p_alive AS "pAlive", expected_purchases AS "expectedPurchases",
               horizon_days AS "horizonDays", expected_spend_minor AS "expectedSpendMinor",
               clv_minor AS "clvMinor", historical, rfm_r AS r, rfm_f AS f, rfm_m AS m,
               rfm_segment AS segment, tier, cluster, churn_risk AS "churnRisk",
               warning_level AS "warningLevel"
-       FROM score_snapshots WHERE customer_id = $4 ORDER BY as_of DESC LIMIT 1) s) AS score,
+       FROM score_snapshots WHERE customer_id = c.customer_id ORDER BY as_of DESC LIMIT 1) s) AS score,
     (SELECT coalesce(json_agg(json_build_object('segmentId', m.segment_id, 'name', sg.name,
               'joinedAt', ${iso('m.joined_at')}) ORDER BY sg.name), '[]'::json)
      FROM segment_memberships m JOIN segments sg USING (segment_id)
-     WHERE m.customer_id = $4 AND m.left_at IS NULL) AS segments,
+     WHERE m.customer_id = c.customer_id AND m.left_at IS NULL) AS segments,
     (SELECT coalesce(json_agg(a), '[]'::json) FROM (
        SELECT alert_id AS "alertId", level, ${iso('raised_at')} AS "raisedAt", reasons, status
-       FROM alerts WHERE customer_id = $4 AND status = 'open' ORDER BY raised_at DESC LIMIT 20) a) AS alerts,
+       FROM alerts WHERE customer_id = c.customer_id AND status = 'open' ORDER BY raised_at DESC LIMIT 20) a) AS alerts,
     (SELECT coalesce(json_agg(k), '[]'::json) FROM (
        SELECT task_id AS "taskId", type, owner_id AS "ownerId", ${iso('due_at')} AS "dueAt", status, source
-       FROM tasks WHERE customer_id = $4 AND status = 'open' ORDER BY due_at NULLS LAST LIMIT 50) k) AS tasks,
+       FROM tasks WHERE customer_id = c.customer_id AND status = 'open' ORDER BY due_at NULLS LAST LIMIT 50) k) AS tasks,
     (SELECT json_build_object('orders', count(*) FILTER (WHERE status = 'completed'),
               'revenueMinor', coalesce(sum(amount_minor) FILTER (WHERE status = 'completed'), 0))
-     FROM transactions WHERE customer_id = $4) AS totals,
-    (SELECT count(*)::int FROM interactions WHERE customer_id = $4) AS interaction_count,
+     FROM transactions WHERE customer_id = c.customer_id) AS totals,
+    (SELECT count(*)::int FROM interactions WHERE customer_id = c.customer_id) AS interaction_count,
     (SELECT coalesce(array_agg(DISTINCT l.sku ORDER BY l.sku), '{}'::text[]) FROM transaction_lines l
      JOIN transactions t ON t.customer_id = l.customer_id AND t.transaction_id = l.transaction_id
-     WHERE l.customer_id = $4 AND t.status = 'completed' AND l.sku IS NOT NULL) AS owned_skus
+     WHERE l.customer_id = c.customer_id AND t.status = 'completed' AND l.sku IS NOT NULL) AS owned_skus
   FROM c`;
 
 interface Row360 extends CustomerRow {
+  n: string;
   timeline: (TimelineItem & { sort_at?: string })[];
   history: (Omit<StageChange, 'changedAt'> & { changedAt: string })[];
   score:
@@ -164,6 +180,55 @@ interface Row360 extends CustomerRow {
   owned_skus: string[];
 }
 
+interface Read360 {
+  model: string;
+  id: string;
+  ownOnly: boolean;
+  ownerId: string | null;
+  limit: number;
+  /** who to record as the reader; null: a masked read, not recorded */
+  reader: string | null;
+  origin: string | null;
+}
+
+/** Reads the batch in one statement: each read's row, or null where it found no customer. */
+async function read360s(db: Db, reads: Read360[]): Promise<(Row360 | null)[]> {
+  // one statement per model (the 360 reads the relationship model's stage; one model in practice)
+  const byModel = new Map<string, number[]>();
+  reads.forEach((r, i) => {
+    byModel.set(r.model, [...(byModel.get(r.model) ?? []), i]);
+  });
+  const out: (Row360 | null)[] = reads.map(() => null);
+  for (const [model, idx] of byModel) {
+    const part = idx.map((i) => reads[i] as Read360);
+    const { rows } = await db.query<Row360>(
+      SQL_360,
+      [
+        model,
+        part.map((r) => r.id),
+        part.map((r) => r.ownOnly),
+        part.map((r) => r.ownerId),
+        part.map((r) => r.limit),
+        part.map((r) => r.reader),
+        part.map((r) => r.origin),
+      ],
+      { prepare: 'tenure_customer_360' },
+    );
+    for (const row of rows) out[idx[Number(row.n) - 1] as number] = row;
+  }
+  return out;
+}
+
+/**
+ * Concurrent 360 reads share a statement: at most this many statements at once (of the pool's
+ * eight connections) and this many reads in one.
+ */
+const READ_BATCHING = { maxInFlight: 4, maxBatch: 64 };
+
+const readers = perDb(
+  (db: Db) => new Coalescer<Read360, Row360 | null>((reads) => read360s(db, reads), READ_BATCHING),
+);
+
 /** The customer 360 the actor may see (404 otherwise); the read is audited. */
 export async function customer360(
   db: Db,
@@ -173,17 +238,21 @@ export async function customer360(
   timelineLimit = 50,
 ): Promise<Customer360Data> {
   const scope = scopeOf(actor);
-  const { rows } = await db.query<Row360>(
-    SQL_360,
-    [model, scope.ownOnly, scope.ownerId, id, timelineLimit],
-    { prepare: 'tenure_customer_360' },
-  );
-  const r = rows[0];
+  const read: Read360 = {
+    model,
+    id,
+    ownOnly: scope.ownOnly,
+    ownerId: scope.ownerId,
+    limit: timelineLimit,
+    reader: scope.mask ? null : actor.username,
+    origin: actor.origin,
+  };
+  // Inside a transaction the read (and its audit row) is part of it; otherwise it may share a
+  // statement with concurrent reads.
+  const r = db.inTransaction ? (await read360s(db, [read]))[0] : await readers(db).add(read);
   if (!r) {
     throw new NotFoundError(`customer "${id}" does not exist`, { field: 'customerId', value: id });
   }
-  // Committed before the caller gets the data (auditRead settles after the commit).
-  if (!scope.mask) await auditRead(db, actor, 'customer.read', id, { view: '360' });
   const s = r.score;
   return {
     customer: toCustomer(r, scope),

@@ -150,8 +150,16 @@ export const SELECT_CUSTOMER = `
                      WHERE h.customer_id = c.customer_id AND h.model_id = $1
                      ORDER BY h.changed_at DESC LIMIT 1) st ON true`;
 
-/** The SQL condition that limits rows to what the actor may see; params $2 (own only) and $3 (owner). */
-export const SCOPE_SQL = 'c.erased_at IS NULL AND ($2::boolean = false OR c.owner_id = $3::text)';
+/**
+ * The SQL condition that limits customers `c` to what an actor may see: not erased, and an
+ * agent's own only. `ownOnly` and `ownerId` are SQL expressions for the scope's two values.
+ */
+export function scopeSql(ownOnly: string, ownerId: string): string {
+  return `c.erased_at IS NULL AND (${ownOnly} = false OR c.owner_id = ${ownerId})`;
+}
+
+/** `scopeSql` with params $2 (own only) and $3 (owner). */
+export const SCOPE_SQL = scopeSql('$2::boolean', '$3::text');
 
 /** The administrative suffix of a province-level name (a constant: not user input). */
 const PROVINCE_SUFFIX = '(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)$';
