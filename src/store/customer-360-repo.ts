@@ -223,7 +223,7 @@ async function read360s(db: Db, reads: Read360[]): Promise<(Row360 | null)[]> {
  * Concurrent 360 reads share a statement: at most this many statements at once (of the pool's
  * eight connections) and this many reads in one.
  */
-const READ_BATCHING = { maxInFlight: 4, maxBatch: 64 };
+const READ_BATCHING = { maxInFlight: 2, maxBatch: 64 };
 
 const readers = perDb(
   (db: Db) => new Coalescer<Read360, Row360 | null>((reads) => read360s(db, reads), READ_BATCHING),
