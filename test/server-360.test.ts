@@ -180,6 +180,32 @@ for (const backend of BACKENDS) {
       expect(rows.filter((r) => r.customer_id === 'P050')).toHaveLength(8);
     });
 
+    test('issue 7: a read the database refuses (an id with a NUL character) does not fail the reads that shared its statement', async () => {
+      const actor: Actor = {
+        userId: 'u-m',
+        username: 'nul-manager',
+        role: 'manager',
+        staffId: null,
+        origin: '10.0.0.7',
+      };
+      const warm = Array.from({ length: 4 }, () =>
+        customer360(h.db, actor, 'P010', 'relationship'),
+      );
+      const results = await Promise.allSettled([
+        customer360(h.db, actor, 'P011', 'relationship'),
+        customer360(h.db, actor, 'P0\u000012', 'relationship'),
+        customer360(h.db, actor, 'P013', 'relationship'),
+      ]);
+      await Promise.all(warm);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const { rows } = await h.db.query<{ customer_id: string }>(
+        `SELECT customer_id FROM audit_log WHERE actor = 'nul-manager' AND customer_id <> 'P010'
+         ORDER BY customer_id`,
+      );
+      // each good read audited once (the failed shared statement wrote nothing)
+      expect(rows.map((r) => r.customer_id)).toEqual(['P011', 'P013']);
+    });
+
     test('issue 7: when the audit row cannot be written the read fails and shows no personal data', async () => {
       const failing = new Proxy(h.db, {
         get(target, prop) {

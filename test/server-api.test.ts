@@ -528,6 +528,16 @@ for (const backend of BACKENDS) {
         expected: { status: 413, code: 'payload_too_large', message: /larger/ },
       },
       {
+        title: 'a NUL character in a text field',
+        body: { name: '张\u0000三' },
+        expected: { status: 400, code: 'invalid_input', message: /NUL character/ },
+      },
+      {
+        title: 'a NUL character inside a JSON attribute',
+        body: { name: 'x', attributes: { note: 'a\u0000b' } },
+        expected: { status: 400, code: 'invalid_input', message: /NUL character/ },
+      },
+      {
         title: 'not JSON',
         raw: 'name=x',
         headers: { 'content-type': 'text/plain' },
@@ -544,6 +554,25 @@ for (const backend of BACKENDS) {
         expect(await snapshotCounts(h)).toEqual(before);
       },
     );
+
+    test('issue 7: an id with a NUL character is 400 on every customer route, and does not fail reads sharing its statement', async () => {
+      for (const path of ['/api/customers/C1%00', '/api/customers/C1%00/360']) {
+        const res = await h.call('GET', path, { as: 'manager' });
+        expect(res.status, path).toBe(400);
+        expect(res.body.error.details.issues[0].path).toBe('params.id');
+      }
+      // reads in flight together (several share one statement): each answered for itself
+      const many = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          h.call('GET', i % 3 === 0 ? '/api/customers/C1%00/360' : '/api/customers/C1/360', {
+            as: 'manager',
+          }),
+        ),
+      );
+      expect(many.map((r) => r.status)).toEqual(
+        Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 400 : 200)),
+      );
+    });
 
     test('issue 7: a bad query parameter and an unknown one are named', async () => {
       const bad = await h.call('GET', '/api/customers?limit=abc', { as: 'admin' });

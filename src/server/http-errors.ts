@@ -114,6 +114,20 @@ export function toHttpError(error: unknown): {
       internal: false,
     };
   }
+  // A text value the database cannot store: a NUL character (SQLSTATE 22021
+  // character_not_in_repertoire), or \u0000 inside a JSON value (22P05 untranslatable_character).
+  // The statement failed as a whole, so nothing changed.
+  if (e.code === '22021' || e.code === '22P05') {
+    return {
+      status: 400,
+      body: body(
+        'invalid_input',
+        'a text value contains a NUL character (\\u0000), which cannot be stored',
+      ),
+      headers: {},
+      internal: false,
+    };
+  }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {

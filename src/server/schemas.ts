@@ -32,7 +32,14 @@ export const Cursor = z.string().max(2000).optional().describe('nextCursor of th
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export const IdParams = z.strictObject({ id: z.string().min(1).max(200) });
+export const IdParams = z.strictObject({
+  // PostgreSQL text cannot hold a NUL character, so no id has one
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\0]*$/, 'must not contain a NUL character'),
+});
 
 export const CustomerFields = {
   name: z.string().max(200).nullable(),

@@ -26,8 +26,9 @@ export class Coalescer<I, O> {
   private inFlight = 0;
 
   /**
-   * `run` answers a batch: one result per item, in the items' order. When it throws, every
-   * request in that batch fails with the error (they shared one statement).
+   * `run` answers a batch: one result per item, in the items' order, atomically (all or
+   * nothing). When it throws for a batch of several, each item is run alone, so a request fails
+   * only with its own error.
    */
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
@@ -57,7 +58,21 @@ export class Coalescer<I, O> {
     try {
       results = await this.run(batch.map((w) => w.item));
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      if (batch.length === 1) {
+        (batch[0] as Waiting<I, O>).reject(error);
+        return;
+      }
+      // One request's bad value (a NUL byte PostgreSQL text refuses, say) must not fail the
+      // others that happened to share its statement: the statement changed nothing (it is
+      // atomic), so each runs again alone and settles with its own outcome.
+      // One at a time: when the database itself is failing, this does not multiply the load.
+      for (const w of batch) {
+        try {
+          w.resolve((await this.run([w.item]))[0] as O);
+        } catch (e) {
+          w.reject(e);
+        }
+      }
       return;
     }
     for (const [i, w] of batch.entries()) w.resolve(results[i] as O);
