@@ -294,6 +294,64 @@ for (const backend of BACKENDS) {
       expect((await tableCounts(h)).customers).toBe(before.customers + 12_000);
     });
 
+    test('issue 8 §9: while an import runs, a second one is 409 naming who is importing what (a dry run still answers); afterwards imports go through', async () => {
+      const lines = ['客户编号,客户名称'];
+      for (let i = 0; i < 12_000; i++) lines.push(`RUN-${i},客户${i}`);
+      // the manager's session is looked up once now, so the second request needs no database
+      expect((await h.call('GET', '/api/auth/me', { as: 'manager' })).status).toBe(200);
+      const s = h.sessions.admin;
+      const first = await fetch(`${h.base}/api/imports?name=${encodeURIComponent('大文件.csv')}`, {
+        method: 'POST',
+        headers: {
+          cookie: s.cookie,
+          'x-csrf-token': s.csrf,
+          'content-type': 'text/csv',
+          accept: 'application/x-ndjson',
+        },
+        body: lines.join('\n'),
+      });
+      expect(first.status).toBe(200);
+      const reader = (first.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // the first progress line: the import has been checked and is now writing
+      while (!text.includes('\n')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      expect(JSON.parse(text.split('\n')[0] as string)).toMatchObject({ phase: 'checked' });
+      const second = await upload(h, 'customer_id,name\nLATE-1,迟到\n', {
+        as: 'manager',
+        query: 'name=second.csv',
+      });
+      expect(second.status).toBe(409);
+      expect(second.body.error.code).toBe('conflict');
+      expect(second.body.error.message).toMatch(/admin is importing 大文件\.csv/);
+      // checking a file writes nothing, so it is not refused (on the embedded database it
+      // waits for the connection)
+      const dry = upload(h, 'customer_id,name\nLATE-1,迟到\n', {
+        as: 'manager',
+        query: 'dryRun=true&name=second.csv',
+      });
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      const last = JSON.parse(text.trim().split('\n').at(-1) as string);
+      expect(last.result.counts.customers).toMatchObject({ inserted: 12_000 });
+      expect((await dry).status).toBe(200);
+      const late = await h.db.query(`SELECT 1 FROM customers WHERE customer_id = 'LATE-1'`);
+      expect(late.rows).toEqual([]);
+      // the first import has ended: the same file goes through now
+      const again = await upload(h, 'customer_id,name\nLATE-1,迟到\n', {
+        as: 'manager',
+        query: 'name=second.csv',
+      });
+      expect(again.status).toBe(200);
+    });
+
     test('issue 8 §9: the import route takes a file over 1 MiB up to 50 MiB (413 above); other routes keep their limit and refuse CSV and XLSX bodies', async () => {
       const big = `客户编号,客户名称\n${'X-0,名字\n'.repeat(200_000)}`;
       expect(Buffer.byteLength(big)).toBeGreaterThan(2 * 1024 * 1024);
