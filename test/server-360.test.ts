@@ -120,7 +120,11 @@ for (const backend of BACKENDS) {
         get(target, prop) {
           if (prop === 'query') {
             return (sql: string, params?: readonly unknown[], o?: { prepare?: string }) => {
-              if (o?.prepare === 'tenure_customer_360') statements.push(params?.[1] as string[]);
+              if (o?.prepare === 'tenure_customer_360') {
+                // the batch: one JSON document of reads
+                const reads = JSON.parse(params?.[1] as string) as { id: string }[];
+                statements.push(reads.map((r) => r.id));
+              }
               return target.query(sql, params, o);
             };
           }

@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../src/store/db.js';
 import { listMigrations, migrate, schemaVersion } from '../src/store/migrate.js';
-import { openDb } from '../src/store/open.js';
-import { BACKENDS, SERVER_URL } from './backends.js';
+import { BACKENDS } from './backends.js';
 
 for (const backend of BACKENDS) {
   describe.skipIf(!backend.available)(`Db on ${backend.name}`, () => {
@@ -135,42 +134,3 @@ for (const backend of BACKENDS) {
     });
   });
 }
-
-describe.skipIf(!SERVER_URL)('PostgreSQL connection settings', () => {
-  test("prepared statements use the generic plan, and the URL's own options are kept", async () => {
-    const sep = SERVER_URL!.includes('?') ? '&' : '?';
-    const url = `${SERVER_URL}${sep}options=${encodeURIComponent('-c statement_timeout=4321')}`;
-    const db = await openDb({ databaseUrl: url, dataDir: null });
-    try {
-      const read = async () =>
-        (
-          await db.query<{ plan: string; timeout: string }>(
-            `SELECT current_setting('plan_cache_mode') AS plan,
-                    current_setting('statement_timeout') AS timeout`,
-          )
-        ).rows[0];
-      expect(await read()).toEqual({ plan: 'force_generic_plan', timeout: '4321ms' });
-      // a statement prepared under a name runs the generic plan from its first execution
-      for (let i = 0; i < 3; i++) {
-        await db.query('SELECT $1::text AS v', [`x${i}`], {
-          prepare: 'conn_settings_probe',
-        });
-      }
-      const plans = await db.transaction(async (tx) => {
-        await tx.query('SELECT $1::text AS v', ['y'], {
-          prepare: 'conn_settings_probe',
-        });
-        return (
-          await tx.query<{ generic: string; custom: string }>(
-            `SELECT generic_plans::text AS generic, custom_plans::text AS custom
-             FROM pg_prepared_statements WHERE name = 'conn_settings_probe'`,
-          )
-        ).rows[0];
-      });
-      expect(plans).toMatchObject({ custom: '0' });
-      expect(Number(plans?.generic)).toBeGreaterThan(0);
-    } finally {
-      await db.close();
-    }
-  });
-});

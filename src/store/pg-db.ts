@@ -18,8 +18,6 @@ const types = {
 
 type Conn = pg.Pool | pg.PoolClient;
 
-const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
-
 class PgDb implements Db {
   readonly backend = 'postgres' as const;
 
@@ -104,19 +102,7 @@ class PgDb implements Db {
 
 /** Connects to the server at `url` (postgres://…). */
 export async function openPostgres(url: string): Promise<Db> {
-  // Named (prepared) statements are the hot, fixed-shape reads and writes (`prepare` in
-  // QueryOptions). With a custom plan PostgreSQL re-plans them on every execution when the
-  // actual parameters look cheaper than the generic plan, as a small batch of 360 reads always
-  // does: planning cost ≈ 1 ms of server CPU per execution (measured), five times the read.
-  // Unnamed statements (everything else) are planned for their parameters as before. Set as a
-  // startup parameter (PostgreSQL 12 or later), after any `options` the URL gives.
-  const given = /[?&]options=([^&]*)/.exec(url);
-  const options = [given ? decodeURIComponent(given[1] as string) : '', GENERIC_PLANS]
-    .filter(Boolean)
-    .join(' ');
-  // (the URL's own `options` would replace these, so they move here)
-  const connectionString = url.replace(/([?&])options=[^&]*&?/, '$1').replace(/[?&]$/, '');
-  const pool = new pg.Pool({ connectionString, max: 8, options });
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
   // Fail now, with the reason, rather than on the first query.
   const client = await pool.connect();
   client.release();
