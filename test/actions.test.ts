@@ -17,6 +17,7 @@ import { crossSellFor, mineCrossSellRules, ownedProducts } from '../src/store/cr
 import type { Db } from '../src/store/db.js';
 import { runLifecycleAnalysis } from '../src/store/lifecycle-analysis.js';
 import {
+  boundedQueue,
   customerActionView,
   nextActionFor,
   queueToTasks,
@@ -234,6 +235,20 @@ for (const backend of BACKENDS) {
         [task.taskId],
       );
       expect(row.rows[0].outcome).toBe('已致电道歉并补发');
+    });
+
+    test('issue 9: everyone’s work queue from the best few customers by value bound is the exhaustive one', async () => {
+      for (const limit of [1, 5, 30]) {
+        const exhaustive = await workQueue(db, { asOf, limit, exhaustive: true });
+        expect(exhaustive).toHaveLength(limit);
+        // from 100 candidates of 1,500 customers: proven equal, or refused (null), never different
+        const bounded = await boundedQueue(db, asOf, limit, 100);
+        if (limit <= 5) expect(bounded, `limit ${limit}`).not.toBeNull();
+        if (bounded !== null) expect(bounded).toEqual(exhaustive);
+        expect(await workQueue(db, { asOf, limit })).toEqual(exhaustive);
+      }
+      // too few candidates to prove it: refused rather than guessed
+      expect(await boundedQueue(db, asOf, 30, 10)).toBeNull();
     });
 
     test('issue 9: the work queue is one action per customer, best expected value first, per owner', async () => {

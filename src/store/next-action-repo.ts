@@ -22,6 +22,7 @@ import {
   type UpSellSuggestion,
   upSellSuggestions,
   validateNbaSettings,
+  valueBound,
 } from '../engine/index.js';
 import { NotFoundError } from '../errors.js';
 import { type Actor, scopeOf } from './access.js';
@@ -153,17 +154,9 @@ export async function nextActionFor(db: Db, customerId: string, asOf: Date): Pro
   return action;
 }
 
-/**
- * The daily work queue: every customer's next action (one owner's customers when given), best
- * expected value first, at most `limit`; actions worth nothing (let go, nothing to act on) are
- * left out.
- */
-export async function workQueue(
-  db: Db,
-  { asOf, ownerId, limit = 50 }: { asOf: Date; ownerId?: string; limit?: number },
-): Promise<NextAction[]> {
-  const all = await computeActions(db, asOf, { ownerId });
-  return all
+/** Best expected value first, then customer id; nothing worth doing left out; at most `limit`. */
+function rankQueue(actions: readonly NextAction[], limit: number): NextAction[] {
+  return actions
     .filter((a) => a.expectedValueMinor > 0)
     .sort(
       (a, b) =>
@@ -171,6 +164,74 @@ export async function workQueue(
         (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0),
     )
     .slice(0, limit);
+}
+
+/**
+ * The daily work queue: every customer's next action (one owner's customers when given), best
+ * expected value first, at most `limit`; actions worth nothing (let go, nothing to act on) are
+ * left out. Everyone's queue first tries `boundedQueue` (the same answer from the best few
+ * thousand customers) and chooses for every customer only when that cannot be proven;
+ * `exhaustive` always does (tests compare the two).
+ */
+export async function workQueue(
+  db: Db,
+  {
+    asOf,
+    ownerId,
+    limit = 50,
+    exhaustive = false,
+  }: { asOf: Date; ownerId?: string; limit?: number; exhaustive?: boolean },
+): Promise<NextAction[]> {
+  if (ownerId === undefined && !exhaustive) {
+    const bounded = await boundedQueue(db, asOf, limit);
+    if (bounded !== null) return bounded;
+  }
+  return rankQueue(await computeActions(db, asOf, { ownerId }), limit);
+}
+
+/**
+ * Everyone's work queue without choosing an action for every customer (1M customers: 20.9 s
+ * and 2.2 GB exhaustively). The engine's `ValueBound` caps each customer's expected value from
+ * their snapshot; the database ranks customers by that cap and actions are chosen for the best
+ * `candidates` only. The answer is the exhaustive one when the last action kept is worth more
+ * than the cap of every customer left out and than `selling`, the cap of a cross-sell or
+ * up-sell anyone may get; otherwise null (the caller then chooses for everyone).
+ */
+export async function boundedQueue(
+  db: Db,
+  asOf: Date,
+  limit: number,
+  candidates = Math.max(2_000, limit * 20),
+): Promise<NextAction[] | null> {
+  const [settings, catalogue] = await Promise.all([nbaSettings(db), productCatalogue(db)]);
+  let largestMargin = 0;
+  for (const p of catalogue.values()) {
+    if (p.listPriceMinor !== null && p.unitCostMinor !== null) {
+      largestMargin = Math.max(largestMargin, p.listPriceMinor - p.unitCostMinor);
+    }
+  }
+  const b = valueBound(settings, largestMargin);
+  // customerValueBound (src/engine/actions/next-action.ts) in SQL
+  const { rows } = await db.query<{ customer_id: string; bound: number }>(
+    `SELECT s.customer_id,
+       greatest(s.clv_minor / greatest(coalesce(s.p_alive, 1), 0.1)
+                  * coalesce(s.churn_risk, 1 - s.p_alive, 0) * $2::float8,
+                s.clv_minor * $3::float8) + 1 AS bound
+     FROM score_snapshots s JOIN customers c ON c.customer_id = s.customer_id
+     WHERE s.as_of = (SELECT max(as_of) FROM score_snapshots WHERE as_of <= $1::date)
+       AND s.clv_minor > 0 AND c.erased_at IS NULL
+     ORDER BY bound DESC, s.customer_id LIMIT $4`,
+    [asOf.toISOString().slice(0, 10), b.retentionLift, b.stageLift, candidates + 1],
+  );
+  const outside = rows.length > candidates ? Number(rows[candidates]?.bound) : 0;
+  const ids = rows.slice(0, candidates).map((r) => r.customer_id);
+  const top = rankQueue(
+    ids.length > 0 ? await computeActions(db, asOf, { customerIds: ids }) : [],
+    limit,
+  );
+  const last = top[limit - 1];
+  if (last === undefined) return null;
+  return last.expectedValueMinor > Math.max(outside, b.selling) ? top : null;
 }
 
 /**

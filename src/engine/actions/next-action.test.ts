@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
+import { Random } from '../demo/random.js';
 import { PRESET_PLAYBOOKS } from '../lifecycle/index.js';
-import { chooseNextAction, type NbaCustomer, validateNbaSettings } from './next-action.js';
+import {
+  chooseNextAction,
+  customerValueBound,
+  type NbaCustomer,
+  validateNbaSettings,
+  valueBound,
+} from './next-action.js';
 
 const playbook = PRESET_PLAYBOOKS.relationship;
 const base: NbaCustomer = {
@@ -88,5 +95,51 @@ describe('next best action (issue 9 §1)', () => {
     { input: { upsell: 1 }, message: /nba.upsell: unknown setting/ },
   ])('settings are validated with their path: $message', ({ input, message }) => {
     expect(() => validateNbaSettings(input)).toThrow(message);
+  });
+});
+
+describe('the value bound the work queue ranks by', () => {
+  test('is never below the value chooseNextAction gives, over 20,000 random customers and settings', () => {
+    const rng = Random.from(20261201);
+    const stages = [null, ...Object.keys(playbook.stages), 'unknown-stage'];
+    const tiers = [null, 'platinum', 'gold', 'iron', 'lead'] as const;
+    const levels = [null, 'red', 'orange', 'yellow', 'high', 'low'];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
+    const maybe = <T>(v: T): T | null => (rng.next() < 0.2 ? null : v);
+    let tight = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const settings = validateNbaSettings({
+        retentionLift: { high: rng.next(), medium: rng.next() * 0.5, low: rng.next() * 0.1 },
+        crossSellResponse: rng.next(),
+        upSellTakeRate: rng.next(),
+        stageLift: rng.next() * 0.1,
+        minCrossSellConfidence: rng.next() * 0.5,
+      });
+      const margin = Math.floor(rng.next() * 100_000);
+      const c: NbaCustomer = {
+        ...base,
+        stage: pick(stages),
+        tier: pick(tiers),
+        clvMinor: maybe(Math.floor((rng.next() - 0.2) * 2_000_000)),
+        pAlive: maybe(rng.next()),
+        churnRisk: maybe(rng.next()),
+        warningLevel: pick(levels),
+        crossSell: maybe({
+          sku: 'X',
+          name: null,
+          confidence: rng.next(),
+          because: ['A'],
+          expectedMarginMinor: Math.round(rng.next() * margin),
+        }),
+        upSell: maybe({ sku: 'U', name: null, unitMarginMinor: Math.floor(rng.next() * margin) }),
+      };
+      const b = valueBound(settings, margin);
+      const bound = Math.max(customerValueBound(b, c), b.selling);
+      const ev = chooseNextAction(c, playbook, settings).expectedValueMinor;
+      expect(ev, JSON.stringify({ c, settings })).toBeLessThanOrEqual(bound);
+      if (bound - ev <= 2) tight++;
+    }
+    // and it is not a loose bound: often within 2 fen of the value
+    expect(tight).toBeGreaterThan(2_000);
   });
 });

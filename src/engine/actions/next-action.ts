@@ -416,3 +416,46 @@ export function chooseNextAction(
   for (const x of candidates) if (x.expectedValueMinor > best.expectedValueMinor) best = x;
   return Object.freeze(best);
 }
+
+/**
+ * An upper bound of the expected value `chooseNextAction` gives, in two parts: one from what
+ * the database holds per customer (CLV, P(alive), churn risk: `customerValueBound`), and one
+ * the same for everyone (`selling`: from the catalogue's largest unit margin). The work queue
+ * ranks every customer by the bound in SQL and chooses actions only for the best few
+ * (src/store/next-action-repo.ts); the bound must never be below the value chosen. Per
+ * candidate of `chooseNextAction`:
+ *  - retention: clv / max(pAlive ?? 1, 0.1) × risk × lift[level] ≤ the same × the largest lift;
+ *  - playbook: max(clv, 0) × stageLift;
+ *  - cross-sell: round(round(confidence × margin) × response) ≤ largest margin × response + 1;
+ *  - up-sell: round(margin × take rate) ≤ largest margin × take rate + 1;
+ * each +1 for the rounding to whole fen.
+ */
+export interface ValueBound {
+  readonly retentionLift: number;
+  readonly stageLift: number;
+  readonly selling: number;
+}
+
+export function valueBound(settings: NbaSettings, largestUnitMarginMinor: number): ValueBound {
+  return {
+    retentionLift: Math.max(...Object.values(settings.retentionLift)),
+    stageLift: settings.stageLift,
+    selling:
+      Math.max(0, largestUnitMarginMinor) *
+        Math.max(settings.crossSellResponse, settings.upSellTakeRate) +
+      1,
+  };
+}
+
+/** The customer part of `ValueBound` (the SQL in `workQueue` computes the same). */
+export function customerValueBound(
+  b: ValueBound,
+  c: Pick<NbaCustomer, 'clvMinor' | 'pAlive' | 'churnRisk'>,
+): number {
+  const clv = c.clvMinor ?? 0;
+  if (clv <= 0) return 0;
+  const risk = c.churnRisk ?? (c.pAlive === null ? 0 : 1 - c.pAlive);
+  return (
+    Math.max((clv / Math.max(c.pAlive ?? 1, 0.1)) * risk * b.retentionLift, clv * b.stageLift) + 1
+  );
+}
